@@ -25,6 +25,7 @@ import { moduleRead } from './parsedModules';
 import { calledFunction } from './rolledBackCallbacks';
 import { exampleEnvironmentValues } from './testEnvironment';
 import { packageFolder } from './packageManifests';
+import { readmeDocumentsDirect } from './readmeDirectUrls';
 import { rebuiltUrlArgument } from './urlRebuilds';
 import { reachesOnlySessionPooler } from './composePoolers';
 import { POOLER_PORT_TEXT, connectionParts, isSessionModePooler, namesPooler, possibleEndpoints, showsTransactionPooler } from './poolerEndpoints';
@@ -264,7 +265,7 @@ function siblingTexts(view: FileView): string[] {
 
 function isDirectName(name: string, texts: () => string[], path: string): boolean {
   return namesDirectUrl(name) || texts().some((text) => hasPooledSibling(name, text)) || documentedDirect(name, path)
-    || reachesOnlySessionPooler(path, name);
+    || readmeDocumentsDirect(packageFolder(path) ?? dirname(path), name) || reachesOnlySessionPooler(path, name);
 }
 
 /**

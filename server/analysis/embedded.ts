@@ -49,6 +49,7 @@ import { boundValue, defaultsToFalse, setConfigFlagPlaceholder } from './boundSe
 import { OwnServerClients, SINGLE_CLIENT_MAKER } from './ownServerClients';
 import { sentToDouble, testDoublesOf, type TestDoubles } from './testDoubles';
 import { connectsToAdminConsole, mayNameAdminConsole } from './adminConsole';
+import { parametersCallersSetTrue } from './builderCallerChoices';
 import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFromParameter, optionsObject, prepareOption, preparesByDefault } from './postgresJsOptions';
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
@@ -2239,7 +2240,9 @@ class Extractor {
   private inspectReturnedSql(returned: ts.Expression, builderName: boolean, fn?: ts.SignatureDeclaration): void {
     // Other functions count only when they return the text itself (every function of the file gets here).
     if (!builderName && !isWrittenString(returned)) return;
-    const parts = this.flow.stringParts(returned, 0, [], { indirect: false, choicesUnknown: true });
+    // A choice on the builder's own parameter that a caller sets true (`temp ? 'TEMP TABLE' : 'TABLE'`): that caller's text.
+    const parametersTrue = fn && parametersCallersSetTrue(fn, returned, this.fileName);
+    const parts = this.flow.stringParts(returned, 0, [], { indirect: false, choicesUnknown: true, parametersTrue });
     const start = parts && openingText(parts);
     if (!parts || start === undefined) return;
     if (PLPGSQL_FRAGMENT_START.test(start)) {

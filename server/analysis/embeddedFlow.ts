@@ -72,6 +72,11 @@ export interface FlowState {
    * on its own) holds only what every run sends.
    */
   choicesUnknown?: boolean;
+  /**
+   * With choicesUnknown: parameters of the builder read on its own that a caller sets to a literal `true`
+   * (builderCallerChoices.ts); a choice testing one of them is read as its true arm, the text that caller sends.
+   */
+  parametersTrue?: ReadonlySet<ts.ParameterDeclaration>;
   /** Given, collects each call of a function of this file whose returned text was read (keptBuilders.ts: a builder's callers). */
   followedCalls?: ts.CallExpression[];
 }
@@ -706,7 +711,10 @@ export class Flow {
       return [...(left ?? [this.hole(node.left)]), ...(right ?? [this.hole(node.right)])];
     }
     if (ts.isConditionalExpression(node)) {
-      if (state.choicesUnknown) return undefined;
+      if (state.choicesUnknown) {
+        const decided = this.callerDecidedArm(node, state.parametersTrue);
+        return decided && this.stringParts(decided, depth + 1, literals, state);
+      }
       // Either branch is real code; keep the one that names a session advisory lock (`permanent ?
       // 'pg_advisory_lock' : 'pg_advisory_xact_lock'` may send it), else the one with more known SQL (a
       // prefix added when a timeout is set).
@@ -731,6 +739,13 @@ export class Flow {
       return this.stringParts(target, depth + 1, literals, state);
     }
     return undefined;
+  }
+
+  /** The true arm of a choice whose condition is one of `parametersTrue` itself (`temp ? 'TEMP TABLE' : 'TABLE'`). */
+  private callerDecidedArm(choice: ts.ConditionalExpression, parametersTrue: ReadonlySet<ts.ParameterDeclaration> | undefined): ts.Expression | undefined {
+    const condition = unwrap(choice.condition);
+    const binding = parametersTrue?.size && ts.isIdentifier(condition) ? this.bindingOf(condition) : undefined;
+    return binding && 'parameterOf' in binding && parametersTrue!.has(binding.parameter) ? choice.whenTrue : undefined;
   }
 
   /**

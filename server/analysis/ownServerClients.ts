@@ -137,6 +137,22 @@ function loopbackPortWritten(text: string): string | undefined {
 }
 
 /**
+ * The hole of a connection string's skeleton (templateSkeleton: holes written `\0<n>\0`) that is the port of every
+ * server it may reach, each a loopback host (`postgres://u:p@localhost:${PG_PORT}/db`): its index, else undefined.
+ */
+function loopbackPortHole(text: string): number | undefined {
+  const parts = connectionParts(text);
+  const servers = parts === undefined ? [] : possibleEndpoints(parts);
+  const port = servers[0]?.port;
+  const hole = port === undefined ? undefined : /^\0(\d+)\0$/.exec(port);
+  const onlyThere = servers.every((server) => server.host !== undefined && LOOPBACK_HOST.test(server.host) && server.port === port);
+  return hole && onlyThere ? Number(hole[1]) : undefined;
+}
+
+/** Testcontainers' PostgreSQL module, whose `PostgreSqlContainer` starts a PostgreSQL server in a container. */
+const TESTCONTAINERS_POSTGRES_MODULE = /^@testcontainers\/postgresql$/;
+
+/**
  * The pool a method call takes one connection out of: `pool` of `pool.connect()` (HOLDS_CONNECTION), `db` of knex's
  * `db.client.acquireRawConnection()` (KNEX_CLIENT_CONNECTION). Undefined for any other call.
  */
@@ -155,6 +171,8 @@ function isReflectGet(value: ts.Expression): value is ts.CallExpression {
 
 export class OwnServerClients {
   private imports: Map<string, ImportedName> | undefined;
+  /** The names this file's PostgreSQL containers are given as host ports (mappedContainerPorts), once read. */
+  private containerPorts: ts.Identifier[] | undefined;
   private readonly helperVerdicts = new Map<string, boolean>();
   private readonly returnsByBody = new Map<ts.Block, readonly ts.Expression[]>();
   private readonly verdicts = new Map<ts.Node, Verdict>();
@@ -575,6 +593,7 @@ export class OwnServerClients {
       return property ? this.fromOwnServer(property, depth + 1) : this.fromOwnServer(value.expression, depth + 1);
     }
     if (ts.isStringLiteralLike(value) && this.listenerStartedBefore(value)) return true;
+    if (ts.isTemplateExpression(value) && this.onMappedContainerPort(value)) return true;
     if (this.testCode && !ts.isIdentifier(value)) return this.localTestDatabase(value, depth);
     if (ts.isTemplateExpression(value)) return this.databasePathOnOwnServer(value, depth);
     if (!ts.isIdentifier(value)) return false;
@@ -1831,6 +1850,48 @@ export class OwnServerClients {
     };
     ts.forEachChild(body, visit);
     return found;
+  }
+
+  /**
+   * A URL to this machine whose port is a hole holding a const of the file (`postgres://u:p@localhost:${PG_PORT}/db`)
+   * that a Testcontainers PostgreSQL container this file starts maps as its host port (`new PostgreSqlContainer(image)
+   * … .withExposedPorts({ container: 5432, host: PG_PORT })`, in any function of the file): the code's own server
+   * listens there. In any code: the same const on both sides is the proof, as a port written out on both sides is.
+   */
+  private onMappedContainerPort(template: ts.TemplateExpression): boolean {
+    const { text, holes } = templateSkeleton(template);
+    const index = loopbackPortHole(text);
+    const port = index === undefined ? undefined : unwrap(holes[index]);
+    const binding = port && ts.isIdentifier(port) ? this.flow.bindingOf(port) : undefined;
+    if (!binding || !('variable' in binding) || !isConstDeclaration(binding.variable)) return false;
+    return this.mappedContainerPorts().some((mapped) => this.flow.bindsTo(mapped, binding.variable));
+  }
+
+  /** The names a PostgreSQL container of this file is given as host ports (`.withExposedPorts({ container: 5432, host: PG_PORT })`). */
+  private mappedContainerPorts(): ts.Identifier[] {
+    if (this.containerPorts) return this.containerPorts;
+    const imports = (this.imports ??= importedNames(this.source));
+    const ports: ts.Identifier[] = [];
+    walkDescendants(this.source, (node) => {
+      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'withExposedPorts') return;
+      if (!this.startsPostgresContainer(node.expression.expression, imports)) return;
+      for (const argument of node.arguments) {
+        const mapping = unwrap(argument);
+        const host = ts.isObjectLiteralExpression(mapping) ? objectProperty(mapping, 'host') : undefined;
+        const value = host && unwrap(host);
+        if (value && ts.isIdentifier(value)) ports.push(value);
+      }
+    });
+    return (this.containerPorts = ports);
+  }
+
+  /** A builder chain (`new PostgreSqlContainer(image).withDatabase('d')…`) that starts from Testcontainers' PostgreSQL container. */
+  private startsPostgresContainer(chain: ts.Expression, imports: Map<string, ImportedName>): boolean {
+    let node = unwrap(chain);
+    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) node = unwrap(node.expression.expression);
+    const callee = ts.isNewExpression(node) ? node.expression : undefined;
+    const imported = callee && ts.isIdentifier(callee) ? imports.get(callee.text) : undefined;
+    return imported !== undefined && imported.name === 'PostgreSqlContainer' && TESTCONTAINERS_POSTGRES_MODULE.test(imported.specifier);
   }
 
   /** Whether a value of this file is (or is made from) a server the code started itself. */

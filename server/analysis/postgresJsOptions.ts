@@ -6,6 +6,8 @@
 // the opposite of `prepare` (v3 still reads it).
 import ts from 'typescript';
 import { fieldValues, singleReturn, unwrap, type Flow } from './embeddedFlow';
+import { isAssignmentExpression, propertyNameText, walkDescendants } from './astWalk';
+import { calledFunction } from './rolledBackCallbacks';
 import { NO_PREPARE_OPTION, PREPARE_OPTION } from './codeWords';
 import { optionAssignmentsBefore } from './optionAssignments';
 
@@ -83,9 +85,81 @@ export function heldPrepareOption(expression: ts.Expression, flow: Flow, hops = 
     for (const argument of node.arguments) prepare = heldPrepareOption(argument, flow, hops + 1) ?? prepare;
     return prepare;
   }
-  const fn = flow.localFunction(callee);
+  return calledFunctionPrepareOption(node, flow, hops);
+}
+
+/**
+ * The `prepare` value of the options a called function returns: a function of the file whose one returned value is
+ * such options, or a function of the file or of an imported project module (rolledBackCallbacks.ts' calledFunction)
+ * that hands back the options it is given with fields of its own added (passedOnArgument): then the argument's
+ * `prepare`, when it says one. A function of another module is read for nothing else (its values belong to its flow).
+ */
+function calledFunctionPrepareOption(call: ts.CallExpression, flow: Flow, hops: number): ts.Expression | undefined {
+  const local = flow.localFunction(call.expression);
+  const fn = local ?? calledFunction(call);
   const returned = fn && singleReturn(fn);
-  return returned ? heldPrepareOption(returned, flow, hops + 1) : undefined;
+  if (!fn || !returned) return undefined;
+  const own = local ? heldPrepareOption(returned, flow, hops + 1) : undefined;
+  const argument = passedOnArgument(call, fn, returned);
+  return (argument && heldPrepareOption(argument, flow, hops + 1)) ?? own;
+}
+
+/**
+ * The argument of `call` whose options the function returns as they are or spread into an object literal
+ * (`withDefaults({ prepare: false, … })` with `return { ...options, types }`): its one returned value is the parameter,
+ * or a literal spreading it after which nothing can set `prepare` (no `prepare`/`no_prepare`, no other spread, no
+ * computed key), and the body otherwise only reads the parameter or writes other named fields on it (`options.types =
+ * …`). A parameter handed to a call, assigned, or written under `prepare` may come back changed: no argument.
+ */
+function passedOnArgument(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration, returned: ts.Expression): ts.Expression | undefined {
+  const value = unwrap(returned);
+  const index = fn.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && !parameter.dotDotDotToken && isPassedOn(value, parameter.name.text));
+  const argument = index < 0 ? undefined : call.arguments[index];
+  if (!argument || ts.isSpreadElement(argument) || !fn.body) return undefined;
+  const name = (fn.parameters[index].name as ts.Identifier).text;
+  let keeps = true;
+  walkDescendants(fn.body, (node) => {
+    if (ts.isIdentifier(node) && node.text === name && !isNameNotUse(node)) keeps &&= node === value || isPassingSpread(node, value) || onlyReadsOrAddsFields(node);
+    return keeps;
+  });
+  return keeps ? argument : undefined;
+}
+
+/** `options` returned itself, or the last word on `prepare` in the returned literal (`{ …, ...options, types }`). */
+function isPassedOn(value: ts.Expression, name: string): boolean {
+  if (ts.isIdentifier(value)) return value.text === name;
+  if (!ts.isObjectLiteralExpression(value)) return false;
+  const spread = value.properties.findIndex((p) => ts.isSpreadAssignment(p) && ts.isIdentifier(p.expression) && p.expression.text === name);
+  return spread >= 0 && value.properties.slice(spread + 1).every(setsNoPrepare);
+}
+
+/** A property of a returned literal that cannot be `prepare`: a named one other than `prepare`/`no_prepare`. */
+function setsNoPrepare(property: ts.ObjectLiteralElementLike): boolean {
+  if (ts.isSpreadAssignment(property)) return false;
+  const name = ts.isShorthandPropertyAssignment(property) ? property.name.text : property.name && propertyNameText(property.name);
+  return name !== undefined && name !== PREPARE_OPTION && name !== NO_PREPARE_OPTION;
+}
+
+/** The spread of the parameter in the returned literal itself. */
+function isPassingSpread(node: ts.Identifier, value: ts.Expression): boolean {
+  return ts.isSpreadAssignment(node.parent) && node.parent.parent === value;
+}
+
+/** `options.connection` read (not called), or a named field other than `prepare` written (`options.types = …`). */
+function onlyReadsOrAddsFields(node: ts.Identifier): boolean {
+  const access = node.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== node) return false;
+  const parent = access.parent;
+  if (ts.isCallExpression(parent) && parent.expression === access) return false;
+  if (ts.isDeleteExpression(parent)) return access.name.text !== PREPARE_OPTION && access.name.text !== NO_PREPARE_OPTION;
+  if (isAssignmentExpression(parent) && parent.left === access) return access.name.text !== PREPARE_OPTION && access.name.text !== NO_PREPARE_OPTION;
+  return true;
+}
+
+/** An identifier that only names something: a property after a dot, an object key, a parameter's own name. */
+function isNameNotUse(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
 }
 
 /**

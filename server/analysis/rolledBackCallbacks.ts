@@ -26,7 +26,7 @@ import { moduleRead, type ModuleRead } from './parsedModules';
 import { calleeText, flowOfModule, isTransactionWrapper, outermostWrapper, unwrap } from './embeddedFlow';
 import { declaredClientKind } from './poolParameters';
 import { POOL_NAME, isPoolVariable } from './poolFactories';
-import { boundNames, enclosingFunction, isWithin, walkDescendants } from './astWalk';
+import { boundNames, enclosingFunction, isWithin, variableDeclaredIn, walkDescendants } from './astWalk';
 import { TAKES_CONNECTION, holdsConnectionMethod } from './freshHelperClients';
 import { QUERY_METHODS } from './localQueryHelpers';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
@@ -720,6 +720,11 @@ function importedFunction(source: ts.SourceFile, name: string, mayDeclare?: (tex
  */
 export function functionOfModule(source: ts.SourceFile, specifier: string, name: string, mayDeclare?: (text: string) => boolean): FunctionLike | undefined {
   return declarationOfModule(source, specifier, name, topLevelFunction, mayDeclare);
+}
+
+/** The top-level variable a module of the project exports by name, found as functionOfModule finds a function (builderCallerChoices.ts). */
+export function variableOfModule(source: ts.SourceFile, specifier: string, name: string): ts.VariableDeclaration | undefined {
+  return declarationOfModule(source, specifier, name, (module, wanted) => variableDeclaredIn(module.statements, wanted));
 }
 
 /** The class a module of the project exports by name, found as functionOfModule finds a function (unsafeOnlyFunctions.ts). */
