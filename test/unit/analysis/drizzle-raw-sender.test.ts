@@ -24,16 +24,21 @@ test('SET LOCALs a helper sends through sql.raw on its transaction-typed paramet
   ]), []);
 });
 
+/** A file-local helper whose parameter is declared as part of the database, called with a db.transaction handle. */
+const writeHelperInTransaction = [
+  "async function setWriteTimeouts(trx: Pick<typeof db, 'execute'>): Promise<void> {",
+  "  await trx.execute(sql.raw(`SET LOCAL lock_timeout = '2000ms'`));",
+  '}',
+  'export async function write() {',
+  '  await db.transaction(async (tx) => {',
+  '    await setWriteTimeouts(tx);',
+  '  });',
+];
+
 test('SET LOCAL through sql.raw on a parameter (`Pick<typeof db, …>`) of a helper this file only calls with a db.transaction handle: no finding', () => {
   assert.deepEqual(found([
     ...imports,
-    "async function setWriteTimeouts(trx: Pick<typeof db, 'execute'>): Promise<void> {",
-    "  await trx.execute(sql.raw(`SET LOCAL lock_timeout = '2000ms'`));",
-    '}',
-    'export async function write() {',
-    '  await db.transaction(async (tx) => {',
-    '    await setWriteTimeouts(tx);',
-    '  });',
+    ...writeHelperInTransaction,
     '}',
   ]), []);
 });
@@ -50,13 +55,7 @@ test('SET LOCAL through sql.raw on the database itself keeps its finding', () =>
 test('the same helper also called with the database, outside a transaction, keeps its findings', () => {
   assert.deepEqual(found([
     ...imports,
-    "async function setWriteTimeouts(trx: Pick<typeof db, 'execute'>): Promise<void> {",
-    "  await trx.execute(sql.raw(`SET LOCAL lock_timeout = '2000ms'`));",
-    '}',
-    'export async function write() {',
-    '  await db.transaction(async (tx) => {',
-    '    await setWriteTimeouts(tx);',
-    '  });',
+    ...writeHelperInTransaction,
     '  await setWriteTimeouts(db);',
     '}',
   ]), ["set-local-outside-transaction SET LOCAL lock_timeout = '2000ms'"]);
