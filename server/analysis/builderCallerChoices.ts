@@ -11,9 +11,9 @@ import ts from 'typescript';
 import { resolve } from 'node:path';
 import { variableDeclaredIn, walkDescendants } from './astWalk';
 import { callerFiles, parsed } from './callerFiles';
-import { unwrap } from './embeddedFlow';
+import { isConstDeclaration, returnedValues, unwrap } from './embeddedFlow';
 import { fileImports } from './ownServerHelpers';
-import { calledFunction, functionOfModule, variableOfModule } from './rolledBackCallbacks';
+import { calledFunction, importedFunction, literalText, variableOfModule } from './rolledBackCallbacks';
 import { topLevelFunction } from './topLevelFunctions';
 
 /** An arm that names a temporary object's keyword. */
@@ -84,7 +84,7 @@ function functionValues(expression: ts.Expression, steps: number): ts.Node[] {
   if (ts.isConditionalExpression(node)) return [...functionValues(node.whenTrue, steps + 1), ...functionValues(node.whenFalse, steps + 1)];
   if (ts.isCallExpression(node)) {
     const called = calledFunction(node);
-    return called ? returnedExpressions(called).flatMap((value) => functionValues(value, steps + 1)) : [];
+    return called ? returnedValues(called).flatMap((value) => functionValues(value, steps + 1)) : [];
   }
   if (ts.isIdentifier(node)) {
     const source = node.getSourceFile();
@@ -101,7 +101,7 @@ function heldValues(node: ts.Expression, steps: number): ts.Expression[] {
     return initializer ? [initializer] : [];
   }
   if (!ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return [];
-  const key = ts.isPropertyAccessExpression(node) ? node.name.text : literalKey(node.argumentExpression);
+  const key = ts.isPropertyAccessExpression(node) ? node.name.text : literalText(node.argumentExpression);
   return objectLiterals(node.expression, steps + 1).flatMap((object) => memberValues(object, key));
 }
 
@@ -125,40 +125,13 @@ function memberValues(object: ts.ObjectLiteralExpression, key: string | undefine
   return values;
 }
 
-function literalKey(expression: ts.Expression): string | undefined {
-  const key = unwrap(expression);
-  return ts.isStringLiteral(key) || ts.isNoSubstitutionTemplateLiteral(key) ? key.text : undefined;
-}
-
 /** The initializer of a top-level const of the name's file, or of the variable a module of the project exports under the name it imports. */
 function heldInitializer(name: ts.Identifier): ts.Expression | undefined {
   const source = name.getSourceFile();
   const own = variableDeclaredIn(source.statements, name.text);
-  if (own) return constInitializer(own);
+  if (own) return isConstDeclaration(own) ? own.initializer : undefined;
   const imported = fileImports(source).get(name.text);
   const exported = imported && imported.name !== 'default' ? variableOfModule(source, imported.specifier, imported.name) : undefined;
-  return exported && constInitializer(exported);
+  return exported && isConstDeclaration(exported) ? exported.initializer : undefined;
 }
 
-function constInitializer(declaration: ts.VariableDeclaration): ts.Expression | undefined {
-  const list = declaration.parent;
-  return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 ? declaration.initializer : undefined;
-}
-
-function importedFunction(source: ts.SourceFile, name: string): ts.Node | undefined {
-  const imported = fileImports(source).get(name);
-  return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name) : undefined;
-}
-
-/** Every value a function returns (outside nested functions), or its expression body. */
-function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
-  const body = fn.body;
-  if (!body) return [];
-  if (!ts.isBlock(body)) return [body];
-  const values: ts.Expression[] = [];
-  walkDescendants(body, (node) => {
-    if (ts.isReturnStatement(node) && node.expression) values.push(node.expression);
-    return !ts.isFunctionLike(node);
-  });
-  return values;
-}

@@ -708,7 +708,8 @@ export function calledFunction(call: ts.CallExpression, mayDeclare?: (text: stri
   return undefined;
 }
 
-function importedFunction(source: ts.SourceFile, name: string, mayDeclare?: (text: string) => boolean): FunctionLike | undefined {
+/** The function a module of the project exports under the name this file imports it by (not a default import). */
+export function importedFunction(source: ts.SourceFile, name: string, mayDeclare?: (text: string) => boolean): FunctionLike | undefined {
   const imported = fileImports(source).get(name);
   return imported && imported.name !== 'default' ? functionOfModule(source, imported.specifier, imported.name, mayDeclare) : undefined;
 }
