@@ -129,11 +129,8 @@ export const SINGLE_CLIENT_MAKER = /(?:^|\.)(?:Client|Connection)$/;
  * list, a URL's `?host=`/`?port=`) is a loopback host on that port, written out. Undefined otherwise.
  */
 function loopbackPortWritten(text: string): string | undefined {
-  const parts = connectionParts(text);
-  const servers = parts === undefined ? [] : possibleEndpoints(parts);
-  const port = servers[0]?.port;
-  const onlyThere = servers.every((server) => server.host !== undefined && LOOPBACK_HOST.test(server.host) && server.port === port);
-  return port !== undefined && /^\d+$/.test(port) && onlyThere ? port : undefined;
+  const port = onlyLoopbackPort(text);
+  return port !== undefined && /^\d+$/.test(port) ? port : undefined;
 }
 
 /**
@@ -141,12 +138,17 @@ function loopbackPortWritten(text: string): string | undefined {
  * server it may reach, each a loopback host (`postgres://u:p@localhost:${PG_PORT}/db`): its index, else undefined.
  */
 function loopbackPortHole(text: string): number | undefined {
+  const port = onlyLoopbackPort(text);
+  const hole = port === undefined ? undefined : /^\0(\d+)\0$/.exec(port);
+  return hole ? Number(hole[1]) : undefined;
+}
+
+/** The port, as written, of every server a connection string may reach, when each is a loopback host on that one port. */
+function onlyLoopbackPort(text: string): string | undefined {
   const parts = connectionParts(text);
   const servers = parts === undefined ? [] : possibleEndpoints(parts);
   const port = servers[0]?.port;
-  const hole = port === undefined ? undefined : /^\0(\d+)\0$/.exec(port);
-  const onlyThere = servers.every((server) => server.host !== undefined && LOOPBACK_HOST.test(server.host) && server.port === port);
-  return hole && onlyThere ? Number(hole[1]) : undefined;
+  return servers.every((server) => server.host !== undefined && LOOPBACK_HOST.test(server.host) && server.port === port) ? port : undefined;
 }
 
 /** Testcontainers' PostgreSQL module, whose `PostgreSqlContainer` starts a PostgreSQL server in a container. */
