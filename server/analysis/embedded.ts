@@ -1289,7 +1289,7 @@ class Extractor {
     // Made with a URL the project keeps for direct sessions: no pooler between it and the server.
     if (this.fileName && subscriberConnectsDirectly(call, this.fileName)) return;
     // Made only after the code refused its URL on the transaction pooler's port: kept off that pooler by the code itself.
-    if (refusedOnTransactionPooler(call)) return;
+    if (refusedOnTransactionPooler(call, this.flow)) return;
     // Made with the URL of a server the code started itself (a test container): no pooler in front of it.
     if (this.ownServer?.createdFrom(call)) return;
     // Made with a Cloudflare Hyperdrive binding's connection string: a pool that keeps named prepared statements working.
