@@ -88,7 +88,7 @@ interface OneRun { root: ts.SourceFile; transactions: number; body?: ts.Node; on
 export function drizzleNeverRunsTransaction(call: ts.CallExpression): boolean {
   const view = viewOf(call.getSourceFile());
   if (isMigrateArgument(call, view)) return true; // `migrate(drizzle(client), …)`: one transaction, nothing else
-  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map() };
+  const walk = startWalk(view);
   return (valueStaysSafe(call, view, walk) && walk.migrations <= 1) || oneTransactionPerRun(call, view);
 }
 
@@ -102,8 +102,17 @@ export function drizzleNeverRunsTransaction(call: ts.CallExpression): boolean {
 function oneTransactionPerRun(call: ts.CallExpression, view: FileView): boolean {
   const holder = outermostWrapper(call).parent;
   if (!hasEntryGuard(view.source) || !ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || !isConstDeclaration(holder) || isExportedVariable(holder) || !ts.isSourceFile(scopeOf(holder))) return false;
-  const oneRun: OneRun = { root: view.source, transactions: 0, once: true, entries: 0 };
-  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map(), oneRun };
+  return runsAtMostOneTransaction(call, view, { root: view.source, transactions: 0, once: true, entries: 0 });
+}
+
+/** A walk of the database's uses from `view`'s file, none seen yet; in the one-off reading when given `oneRun`. */
+function startWalk(view: FileView, oneRun?: OneRun): Walk {
+  return { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map(), oneRun };
+}
+
+/** The one-off reading's verdict: the uses stay safe, with at most one transaction or migration in `oneRun`'s run. */
+function runsAtMostOneTransaction(call: ts.CallExpression, view: FileView, oneRun: OneRun): boolean {
+  const walk = startWalk(view, oneRun);
   return valueStaysSafe(call, view, walk) && walk.migrations + oneRun.transactions <= 1;
 }
 
@@ -120,9 +129,7 @@ export function freshDatabaseRunsOneTransaction(call: ts.CallExpression): boolea
   if (!ts.isCallExpression(handoff) || handoff.expression === value || !handoff.arguments.includes(value as ts.Expression)) return false;
   const view = viewOf(call.getSourceFile());
   // The walk's own run is the handoff itself: its function is entered once per evaluation of the database.
-  const oneRun: OneRun = { root: view.source, transactions: 0, once: true, entries: 0, body: handoff.parent };
-  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map(), oneRun };
-  return valueStaysSafe(call, view, walk) && walk.migrations + oneRun.transactions <= 1;
+  return runsAtMostOneTransaction(call, view, { root: view.source, transactions: 0, once: true, entries: 0, body: handoff.parent });
 }
 
 /** `db.transaction(…)` in the one-off reading: counted when the call runs at most once per run where the walk is. */
@@ -370,7 +377,7 @@ function heldDatabaseStaysSafe(found: { view: FileView; cls: ts.ClassDeclaration
  */
 export function injectedDatabaseNeverRunsTransaction(cls: ts.ClassDeclaration, held: ts.ParameterDeclaration | ts.PropertyDeclaration): boolean {
   const view = viewOf(cls.getSourceFile());
-  const walk: Walk = { seen: new Set(), hops: 0, migrations: 0, files: new Map([[view.source.fileName, view]]), texts: new Map() };
+  const walk = startWalk(view);
   const holders = heldDatabaseStaysSafe({ view, cls }, held, { everyMethod: true }, walk);
   return holders !== undefined && keptPrivately(cls, holders);
 }
