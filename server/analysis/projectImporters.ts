@@ -47,43 +47,44 @@ export function importersOf(file: string): string[] | undefined {
     if (!aliasing) return undefined;
     // Computed once per call: it reads the owning package's manifest, which every candidate would otherwise read again.
     const names = specifierEndings(file);
-    const importing = (candidate: string) => imports(candidate, file, names) || (aliasing.includes(candidate) && importsThroughKitAlias(candidate, file));
+    const importing = (candidate: string) => imports(candidate, file, names) || (aliasing.get(candidate)?.some((s) => resolveModule(candidate, s) === file) ?? false);
     if (!isOneShotRun()) return files.filter((candidate) => candidate !== file && importing(candidate));
     // Only a file naming a specifier that ends in one of the file's names can import it: the others are not read again.
     const index = indexes.get(root!, () => indexSpecifiers(files));
-    const naming = new Set([...[...names].flatMap((name) => [...(index.get(name) ?? [])]), ...aliasing]);
+    const naming = new Set([...[...names].flatMap((name) => [...(index.get(name) ?? [])]), ...aliasing.keys()]);
     return files.filter((candidate) => candidate !== file && naming.has(candidate) && importing(candidate));
   });
 }
 
-/** Per project root: the files importing through an alias of a svelte config, or undefined when one's target is unread. */
-const kitAliasUsers = new TimedCache<string[] | undefined>(PROJECT_CACHE_MS, MAX_PROJECTS);
+/**
+ * Per project root: the files importing through an alias of a svelte config, each with the specifiers it names that
+ * way, or undefined when one's target is unread.
+ */
+const kitAliasUsers = new TimedCache<Map<string, string[]> | undefined>(PROJECT_CACHE_MS, MAX_PROJECTS);
 
 /**
  * The files of the project naming a module through an alias of a SvelteKit app's svelte config (`import { db } from
- * '$db'`, moduleResolution.ts's kitAliasOf): such a specifier does not end in the name of the file it names, so these
- * files are resolved apart. Undefined when one goes through an alias whose target is not read (built by a function): it
- * may import any file, so no file's importers can be listed. Cached per project root.
+ * '$db'`, moduleResolution.ts's kitAliasOf), with those specifiers: such a specifier does not end in the name of the
+ * file it names, so these files are resolved apart. Undefined when one goes through an alias whose target is not read
+ * (built by a function): it may import any file, so no file's importers can be listed. Read once per project root.
  */
-function kitAliasImporters(root: string, files: readonly string[]): string[] | undefined {
+function kitAliasImporters(root: string, files: readonly string[]): Map<string, string[]> | undefined {
   return kitAliasUsers.get(root, () => {
-    const found: string[] = [];
+    const found = new Map<string, string[]>();
     for (const candidate of files) {
       if (!hasKitAlias(candidate)) continue;
       const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
       if (bytes === undefined) return undefined;
-      const uses = specifiersIn(bytes.toString('utf8')).map((s) => kitAliasOf(candidate, s));
-      if (uses.includes('unread')) return undefined;
-      if (uses.includes('read')) found.push(candidate);
+      const read: string[] = [];
+      for (const specifier of specifiersIn(bytes.toString('utf8'))) {
+        const use = kitAliasOf(candidate, specifier);
+        if (use === 'unread') return undefined;
+        if (use === 'read') read.push(specifier);
+      }
+      if (read.length > 0) found.set(candidate, read);
     }
     return found;
   });
-}
-
-/** Whether `candidate` names `file` through an alias of its svelte config (kitAliasImporters). */
-function importsThroughKitAlias(candidate: string, file: string): boolean {
-  const bytes = boundedBytes(candidate, MAX_FILE_BYTES);
-  return bytes !== undefined && specifiersIn(bytes.toString('utf8')).some((s) => kitAliasOf(candidate, s) === 'read' && resolveModule(candidate, s) === file);
 }
 
 /** The files naming a specifier, per last segment of it (lastSegment); a file over the size bound or unreadable names none. */
