@@ -137,7 +137,7 @@ function isPassedOn(value: ts.Expression, name: string): boolean {
 function setsNoPrepare(property: ts.ObjectLiteralElementLike): boolean {
   if (ts.isSpreadAssignment(property)) return false;
   const name = ts.isShorthandPropertyAssignment(property) ? property.name.text : property.name && propertyNameText(property.name);
-  return name !== undefined && name !== PREPARE_OPTION && name !== NO_PREPARE_OPTION;
+  return name !== undefined && !isPrepareOptionName(name);
 }
 
 /** The spread of the parameter in the returned literal itself. */
@@ -151,9 +151,13 @@ function onlyReadsOrAddsFields(node: ts.Identifier): boolean {
   if (!ts.isPropertyAccessExpression(access) || access.expression !== node) return false;
   const parent = access.parent;
   if (ts.isCallExpression(parent) && parent.expression === access) return false;
-  if (ts.isDeleteExpression(parent)) return access.name.text !== PREPARE_OPTION && access.name.text !== NO_PREPARE_OPTION;
-  if (isAssignmentExpression(parent) && parent.left === access) return access.name.text !== PREPARE_OPTION && access.name.text !== NO_PREPARE_OPTION;
-  return true;
+  const deletedOrWritten = ts.isDeleteExpression(parent) || (isAssignmentExpression(parent) && parent.left === access);
+  return !deletedOrWritten || !isPrepareOptionName(access.name.text);
+}
+
+/** `prepare` or `no_prepare`: a field that says whether the client prepares. */
+function isPrepareOptionName(name: string): boolean {
+  return name === PREPARE_OPTION || name === NO_PREPARE_OPTION;
 }
 
 /** An identifier that only names something: a property after a dot, an object key, a parameter's own name. */
