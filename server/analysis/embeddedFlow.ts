@@ -5,7 +5,8 @@
 // is still analysed. No type checker: names are resolved lexically, and a let/var that is assigned
 // anywhere in the file counts as unknown.
 import ts from 'typescript';
-import { holePart, literalPart, type Part } from './embeddedText';
+import { holePart, literalPart, type Part, type TextPart } from './embeddedText';
+import { leadingTrivia } from './sqlTrivia';
 import { boundNames, hasModifier, identifierMentions, isAssignmentExpression, walkDescendants } from './astWalk';
 import { CONFIG_NAME, CONFIG_TEXT } from './codeWords';
 import { SESSION_ADVISORY_NAME } from './vocabulary';
@@ -1057,11 +1058,21 @@ export class Flow {
 
   /** Plain templates interpolate strings, so a `${…}` may itself be known SQL. */
   private templateParts(node: ts.TemplateExpression, depth: number, literals: ts.Node[], state: FlowState): Part[] {
-    const parts: Part[] = [templatePiece(node.head, this.source)];
+    const head = templatePiece(node.head, this.source);
+    const parts: Part[] = [head];
+    const own = [head.text];
+    const reachedBefore = state.indirect;
     for (const span of node.templateSpans) {
       parts.push(...(this.stringParts(span.expression, depth + 1, literals, state) ?? [templateHole(span, this.source)]));
-      parts.push(templatePiece(span.literal, this.source));
+      const piece = templatePiece(span.literal, this.source);
+      parts.push(piece);
+      own.push(piece.text);
     }
+    // A template written out is text of its own, wherever its holes' text comes from: a knex migration's
+    // `${extensions}\n create schema …; set search_path = …` (a file read into a const first) was read as text reached
+    // through a name, which may be anything, and its opening blanks made it no SQL. Only a template with no text of its
+    // own besides blanks and comments (`${query}`) is as indirect as its holes.
+    if (!reachedBefore && holdsOwnText(own)) state.indirect = false;
     return parts;
   }
 
@@ -1577,6 +1588,11 @@ function isReadonlyOrNeverAssigned(member: ts.PropertyDeclaration): boolean {
 }
 
 /** Parts without the empty texts they open with (the head of `${prefix}${sql}`): the SQL starts after them. */
+/** Whether a template's own pieces hold anything besides blanks and comments. */
+function holdsOwnText(pieces: readonly string[]): boolean {
+  return pieces.some((piece) => leadingTrivia(piece) < piece.length);
+}
+
 function withoutEmptyStart(parts: Part[] | undefined): Part[] | undefined {
   if (!parts) return undefined;
   let first = 0;
@@ -1631,7 +1647,7 @@ export function literalOf(node: ts.StringLiteral | ts.NoSubstitutionTemplateLite
 }
 
 /** A template head/middle/tail: its text sits between "`" or "}" and "${" or "`". */
-export function templatePiece(node: ts.TemplateHead | ts.TemplateMiddle | ts.TemplateTail, source: ts.SourceFile): Part {
+export function templatePiece(node: ts.TemplateHead | ts.TemplateMiddle | ts.TemplateTail, source: ts.SourceFile): TextPart {
   const start = node.getStart(source);
   const closeLength = ts.isTemplateTail(node) ? 1 : 2;
   return literalPart(node.text, source.text.slice(start + 1, node.getEnd() - closeLength), start + 1, true);
