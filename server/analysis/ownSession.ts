@@ -848,7 +848,7 @@ function sessionOptions(text: DocumentText, options: Partial<AnalysisOptions> | 
   // program of the project reads and sends with a query call through the application's (programSentDumps.ts), and so
   // does one Flyway or graphile-migrate applies as a migration over its own connection (migrationToolDumps.ts).
   const pgDump = looksLikePgDump(text);
-  const dump = pgDump && !(fileName !== undefined && (isHasuraSeed(fileName) || isSentByProgram(fileName) || isAppliedByMigrationTool(fileName)));
+  const dump = pgDump && !(fileName !== undefined && (isHasuraSeed(fileName) || isSentByProgram(fileName) || isAppliedByMigrationTool(fileName) || isAppliedByProjectMigrator(fileName)));
   const testFolder = fileName !== undefined && isTestFolderSql(fileName);
   const ownSession = testFolder || runsInSessionOfItsOwn(text, options, fileName, dump);
   if (!ownSession) return options;

@@ -1,6 +1,7 @@
-// A pg_dump file is a script of a session of its own where psql restores it; but where Flyway (by its file-name
-// convention) or graphile-migrate (an SQL action of a .gmrc hook) applies it as a migration over its own connection,
-// the preamble's plain SETs stay on that server connection after the migration: they keep their findings.
+// A pg_dump file is a script of a session of its own where psql restores it; but where a migration tool applies it as a
+// migration over its own connection — Flyway (by its file-name convention), graphile-migrate (an SQL action of a .gmrc
+// hook), or the project's own migrator (Prisma's folder beside its schema, node-pg-migrate's migrations folder) — the
+// preamble's plain SETs stay on that server connection after the migration: they keep their findings.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, initAnalysis } from '../../../server/analysis/index';
@@ -105,4 +106,29 @@ test('a .gmrc.js naming an afterAllMigrations file in the default migrations fol
   });
   assert.deepEqual(flaggedLines(repo.path('migrations/grants.sql')), PREAMBLE);
   assert.deepEqual(flaggedLines(repo.path('other/grants.sql')), []);
+});
+
+test("a dump pasted into a migration the project's own migrator applies (Prisma's folder, node-pg-migrate's): flagged", (t) => {
+  const repo = scratchRepository('project-migrator-dumps', t);
+  repo.mkdir('.git');
+  repo.writeAll({
+    // `prisma migrate deploy` applies each `migrations/<name>/migration.sql` beside the schema on the datasource's URL.
+    'api/package.json': JSON.stringify({ name: 'api', dependencies: { '@prisma/client': '^5' }, devDependencies: { prisma: '^5' } }),
+    'api/prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
+    'api/prisma/migrations/20230309002128_first_schema_dump/migration.sql': DUMP,
+    // node-pg-migrate applies its migrations folder through the application's URL too.
+    'jobs/package.json': JSON.stringify({ name: 'jobs', dependencies: { 'node-pg-migrate': '^7' } }),
+    'jobs/migrations/1700000000000_baseline.sql': DUMP,
+    // The same dump where no migrator of the project applies it: a Prisma-shaped folder in a project without Prisma,
+    // and a copy kept beside the schema.
+    'site/package.json': JSON.stringify({ name: 'site', dependencies: { pg: '^8' } }),
+    'site/prisma/migrations/20230309002128_first_schema_dump/migration.sql': DUMP,
+    'api/prisma/baseline_dump.sql': DUMP,
+  });
+  for (const file of ['api/prisma/migrations/20230309002128_first_schema_dump/migration.sql', 'jobs/migrations/1700000000000_baseline.sql']) {
+    assert.deepEqual(flaggedLines(repo.path(file)), PREAMBLE, file);
+  }
+  for (const file of ['site/prisma/migrations/20230309002128_first_schema_dump/migration.sql', 'api/prisma/baseline_dump.sql']) {
+    assert.deepEqual(flaggedLines(repo.path(file)), [], file);
+  }
 });
