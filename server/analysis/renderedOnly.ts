@@ -30,7 +30,7 @@ export function isOnlyRendered(template: ts.TaggedTemplateExpression, flow: Flow
   walkDescendants(declaration.parent.parent.parent, (node) => {
     if (ts.isIdentifier(node) && node !== name && node.text === name.text && refersTo(node, declaration, flow)) {
       uses += 1;
-      if (!isComparedOnly(outsideParentheses(node))) allRendered = false;
+      if (!isComparedOnlyUse(node)) allRendered = false;
     }
     return allRendered;
   }, () => !allRendered);
@@ -55,6 +55,20 @@ function refersTo(use: ts.Identifier, declaration: ts.VariableDeclaration, flow:
   if (ts.isPropertyAccessExpression(parent) && parent.name === use) return false;
   if (ts.isPropertyAssignment(parent) && parent.name === use) return false;
   return flow.bindsTo(use, declaration);
+}
+
+/**
+ * The fields of a query object a test compares one by one with what a stub received (`expect(queryStub).to.have.been
+ * .calledWith(q.text, q.values)`): node-postgres's config fields, also sql-template-strings' statement's `sql`.
+ */
+const COMPARED_FIELDS: ReadonlySet<string> = new Set(['text', 'values', 'sql']);
+
+/** A use of a const's query object that only an assertion compares: the object itself, or one of its COMPARED_FIELDS. */
+function isComparedOnlyUse(use: ts.Identifier): boolean {
+  const value = outsideParentheses(use);
+  if (isComparedOnly(value)) return true;
+  const access = value.parent;
+  return ts.isPropertyAccessExpression(access) && access.expression === value && COMPARED_FIELDS.has(access.name.text) && isComparedOnly(outsideParentheses(access));
 }
 
 /** A value only compared by an assertion: rendered into one, or the expected argument of an expect matcher. */

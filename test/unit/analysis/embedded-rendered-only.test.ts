@@ -1,6 +1,7 @@
 // sql`…` templates a unit test only renders to text and compares (toSQL, makeSQL, compile), or only hands to an expect
-// matcher as the expected value, are never sent: no pooling findings. A template that is also sent, or rendered for
-// anything but an assertion, or awaited through expect(…) itself, still counts.
+// matcher as the expected value (the template itself, or the text and values of the query object it makes), are never
+// sent: no pooling findings. A template that is also sent, or rendered for anything but an assertion, or awaited through
+// expect(…) itself, still counts.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initAnalysis } from '../../../server/analysis/index';
@@ -65,4 +66,19 @@ test('a template an expect awaits, or one also sent, keeps its findings', () => 
     '});',
   ].join('\n');
   assert.deepEqual(rules(text), ['advisory-lock', 'set-local-outside-transaction', 'set-local-outside-transaction']);
+});
+
+test("a query object whose text and values a test only compares with a stub's call (sinon-chai's calledWith) is no finding; sent as well, it keeps it", () => {
+  const compared = [
+    "import { SQL } from 'sql-template-strings';",
+    "it('opens the connection and takes the lock', async () => {",
+    '  await connection.open();',
+    '  const expectedLockSQL = SQL`SELECT pg_advisory_lock(${42})`;',
+    '  expect(queryStub).to.have.been.calledWith(expectedLockSQL?.text, expectedLockSQL?.values);',
+    '  expect(queryStub).to.have.been.calledWith(expectedLockSQL.sql);',
+    '});',
+  ];
+  assert.deepEqual(rules(compared.join('\n')), []);
+  const sent = [...compared.slice(0, -1), '  await client.query(expectedLockSQL.text, expectedLockSQL.values);', '});'];
+  assert.deepEqual(rules(sent.join('\n')), ['advisory-lock']);
 });
