@@ -2655,7 +2655,17 @@ class Extractor {
       return;
     }
     const textIndex = call.arguments.findIndex((argument) => this.flow.resolveQuery(argument)?.parts !== undefined);
-    if (textIndex >= 0) this.inspectQueryCall(call.arguments[textIndex], textIndex > 0 ? call.arguments[textIndex - 1] : undefined, true, groupFor);
+    if (textIndex >= 0) this.inspectQueryCall(call.arguments[textIndex], textIndex > 0 ? call.arguments[textIndex - 1] : this.handedQueryFunction(callee), true, groupFor);
+  }
+
+  /**
+   * A query function the enclosing function was handed (`apply(executeQuery: QueryExecutor, …)`, called by its callers
+   * with `runner.query.bind(runner)` after `startTransaction()`): it sends on its caller's client, read as a client
+   * parameter is (inside a transaction or not, as its callers hand it). Undefined for any other callee.
+   */
+  private handedQueryFunction(callee: ts.Expression): ts.Expression | undefined {
+    const binding = ts.isIdentifier(callee) ? this.flow.bindingOf(callee) : undefined;
+    return binding && 'parameterOf' in binding ? callee : undefined;
   }
 
   private readonly queryHelpers = new Map<ts.Node, QueryHelper | null>();
