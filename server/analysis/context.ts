@@ -7,6 +7,7 @@ import { isSnapshotCopy } from './schemaSnapshots';
 import type { Candidate, StatementFacts } from './detect';
 import { undoKeys, undoableKey, undoes } from './undo';
 import { isKeptDefault } from './postgresParameters';
+import { isTrackedParameter } from './vocabulary';
 import { closingHalvesOfPairs } from './routinePairs';
 import { coveredByArms } from './branchArms';
 import { holdsNamedQueries } from './namedQueries';
@@ -205,7 +206,10 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
     }
     // `SET session_replication_role = 'origin'` after `SET session_replication_role = 'replica'` on the same connection
     // (same transaction, query message or script) puts back the built-in default servers keep (isKeptDefault): it undoes
-    // the earlier SET as `SET … TO DEFAULT` would, and leaves nothing itself. With no such SET before it, it still is one.
+    // the earlier SET as `SET … TO DEFAULT` would. Wherever it lands it leaves the connection as a new one is, so it is
+    // no finding itself, as `SET … TO DEFAULT` is none, also alone or on another connection of a pool than the SET it
+    // puts back (that SET keeps its own finding). A parameter the pooler re-applies per client (`standard_conforming_strings
+    // = on` in a dump's preamble) keeps its info finding alone: every SET of one is reported so (the session-27 ruling).
     facts.candidates.forEach((candidate, k) => {
       if (candidate.rule !== 'session-set' || candidate.storedCode || !isKeptDefault(candidate.setting, candidate.settingValue)) return;
       const undo = `set:${candidate.setting}`;
@@ -214,7 +218,7 @@ function undoneWithinTransaction(statements: readonly PlacedFacts[], oneSession:
       for (const made of earlier) undoOn(made, branches);
       const inScript = separateQueries() ? [] : script.filter(sets);
       for (const made of inScript) undone.add(made.key);
-      if (inScript.length > 0 || earlier.some((made) => runsAfterwardsOnSamePath(made.branches, branches))) undone.add(`${index}:${k}`);
+      if (!isTrackedParameter(candidate.setting!) || inScript.length > 0 || earlier.some((made) => runsAfterwardsOnSamePath(made.branches, branches))) undone.add(`${index}:${k}`);
     });
     facts.candidates.forEach((candidate, k) => {
       if (undoableKey(candidate) === undefined) return;
