@@ -8,6 +8,7 @@ import { resolveOptions, splitStatements, dialectOfSqlFile, mostlyOtherDialect, 
 import { analyzeFragment, type StatementFacts } from './analysis/detect';
 import { spanFacts } from './analysis/pieces';
 import { sqlFileOptions } from './analysis/ownSession';
+import { isContextOnlySchema } from './analysis/contextOnlySchemas';
 import { applyContext, withMigrationTransactions } from './analysis/context';
 import { applyBalancing } from './analysis/balancing';
 import { applyStateFunctionCalls } from './analysis/stateFunctionCalls';
@@ -102,7 +103,7 @@ export class IncrementalSqlDocument {
    * caller knows it (from the editor's edits), saves comparing the texts.
    */
   analyze(text: DocumentText, options?: Partial<AnalysisOptions>, changed?: TextDiff): Finding[] {
-    if (this.fileName !== undefined && dialectOfSqlFile(this.fileName)) return [];
+    if ((this.fileName !== undefined && dialectOfSqlFile(this.fileName)) || isContextOnlySchema(text)) return [];
     this.update(text, changed);
     if (mostlyOtherDialect(this.statements.map((statement) => statement.facts))) return [];
     const resolved = resolveOptions(sqlFileOptions(text, options, this.fileName));

@@ -5,6 +5,7 @@ import type { StatementFacts } from './detect';
 import { analyzeQueryMessages, analyzeSqlPieces, oneShotFacts, parseFacts, syntaxErrorOffset, type FactsSource } from './pieces';
 import { mostlyOtherDialect, withAttachedDatabaseUses } from './dialect';
 import { dialectOfSqlFile } from './sqlcConfig';
+import { isContextOnlySchema } from './contextOnlySchemas';
 import { withoutOtherDialectFolderErrors } from './dialectFolder';
 import { withoutMysqlIntervalErrors } from './mysqlProjects';
 import { foldRepeatedSyntaxErrors } from './repeatedSyntaxErrors';
@@ -47,7 +48,7 @@ export class SqlAnalyzer {
   private cache = new Map<string, StatementFacts>();
 
   analyze(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
-    if (fileName !== undefined && dialectOfSqlFile(fileName)) return [];
+    if ((fileName !== undefined && dialectOfSqlFile(fileName)) || isContextOnlySchema(text)) return [];
     // Statements of this run form the next cache, so edited-away statements are dropped.
     const previous = this.cache;
     const next = new Map<string, StatementFacts>();
@@ -66,9 +67,11 @@ export class SqlAnalyzer {
 /**
  * Findings for a whole SQL document; offsets are UTF-16 offsets into `text`. With `fileName`, a dialect
  * name in the path (mysql/, *.sqlite.sql, …) or a sqlc config's engine means "not PostgreSQL" and sessionScripts globs apply.
+ * A Supabase schema export whose header says it is not meant to be run has none (contextOnlySchemas.ts).
  */
 export function analyzeSql(text: string, options?: Partial<AnalysisOptions>, fileName?: string): Finding[] {
-  if (fileName !== undefined && dialectOfSqlFile(fileName)) return [];
+  // Another database's file, or a schema export written to be read and never run (contextOnlySchemas.ts).
+  if ((fileName !== undefined && dialectOfSqlFile(fileName)) || isContextOnlySchema(text)) return [];
   // One-shot (CLI, pooler): nothing to cache, so no hashing of every statement's text.
   const statements: [string, StatementFacts][] = [];
   const parse = oneShotFacts();
