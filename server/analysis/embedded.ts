@@ -54,6 +54,7 @@ import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFro
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
 import { isTestCode } from './testSetupFiles';
+import { isSetAsideCode } from './setAsideCode';
 import { POOL_FACTORY, POOL_NAME, factoryPackages, isMadeAsPool, packageFactoryName, returnedMemberIsPool } from './poolFactories';
 import { aliasedCalleeName } from './calleeAliases';
 import { rollsBackToSavepoint } from './savepointRollbacks';
@@ -3880,6 +3881,8 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   if (isTypeOnlyTest(fileName)) return [];
   // A test folder's fixture that nothing imports is input the tests read as text, never run (fixtureData.ts).
   if (isUnimportedTestFixture(fileName)) return [];
+  // A migration or a test kept in an archive folder that no migrator, runner or importer reaches (setAsideCode.ts).
+  if (isSetAsideCode(fileName)) return [];
   // A copy: resolved options may be the caller's own (resolveOptions gives them back as they are).
   if (namesCompatibleEngine(text, fileName)) resolved = resolveOptions({ ...resolved, compatibleEngine: true });
   const source = parseSource(text, fileName);
