@@ -7,7 +7,9 @@
 // (and massive, built on it) formats `$1`, `${name}` into the text on the client instead: there the SET is sent with
 // its value and is a real session SET, as is a plain template's `${value}` (interpolated text), a tag's hole that
 // inserts raw text (`${sql(name)}`, `${sql.raw(v)}`, `${Prisma.raw(v)}`), and a driver placeholder whose formatting
-// depends on the library (`?`, `:name`: knex binds them, Sequelize's replacements format them): those keep it.
+// depends on the library (`:name`, `?`: Sequelize's replacements format them): those keep it — except knex's `?` in
+// `raw(text, [values])`, which knex numbers `$1`… and binds (questionMarksBound). The driver is the file's, or the one
+// that made the client the query is sent on (poolFactories.ts's factoryPackages).
 import type { ImportedModule } from './embeddedDialect';
 import { forEachCodePosition, skipNonCode } from './splitter';
 
@@ -30,6 +32,20 @@ export function writtenParametersBound(modules: readonly ImportedModule[], metho
   if (method !== undefined && CLIENT_FORMATTING_METHODS.has(method)) return false;
   if (modules.some((m) => CLIENT_FORMATTING_MODULES.test(m.specifier))) return false;
   return (method !== undefined && BINDING_METHODS.has(method)) || modules.some((m) => BINDING_MODULES.test(m.specifier));
+}
+
+/** knex: its `raw(text, bindings)` numbers each `?` of the text `$1`, `$2`… for the PostgreSQL driver and binds the values. */
+const KNEX_MODULE = /^knex(?:\/|$)/;
+const KNEX_RAW_METHOD = 'raw';
+
+/**
+ * Whether a `raw(text, bindings)` call sends the text's `?` placeholders as bound parameters: knex's (the file, or the
+ * client's factory, imports knex, and no library that formats values on the client), with the bindings an array (a
+ * value that is itself a knex raw or builder is spliced into the text: the caller checks each value is plain).
+ */
+export function questionMarksBound(modules: readonly ImportedModule[], method: string | undefined): boolean {
+  return method === KNEX_RAW_METHOD && modules.some((m) => KNEX_MODULE.test(m.specifier))
+    && !modules.some((m) => CLIENT_FORMATTING_MODULES.test(m.specifier));
 }
 
 /** Calls a tag's hole may hold and still be a plain value bound as a parameter (`${String(ms)}`, `${ids.join(',')}`). */

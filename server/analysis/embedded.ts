@@ -33,7 +33,7 @@ import { setsConfigSessionWide } from './sqlBoolean';
 import { RESERVE_METHOD, TRANSACTION_CLIENT_FACTORY, TRANSACTION_OPENER_METHODS } from './clientHandles';
 import { mayHoldFindings } from './embeddedGate';
 import { DRIZZLE_RAW_METHOD, DRIZZLE_SQL_MODULE, isHandedOnDrizzleSql } from './drizzleSqlExports';
-import { bindsUntypedValues, isPlainValueHole, quotedLastHoleRefused, setValueParameters, writtenParametersBound } from './boundSetValues';
+import { bindsUntypedValues, isPlainValueHole, questionMarksBound, quotedLastHoleRefused, setValueParameters, writtenParametersBound } from './boundSetValues';
 import { fileDialect, importedModules, type ImportedModule, importsPostgresCode, packageReachesOnlyPglite, postgresBranches, isOtherDialectReceiver, isTypedAsOtherDriver, otherDialectObjects, pathIsOtherDialect, postgresDriverObjects, pathIsPostgres, requiredModule } from './embeddedDialect';
 import { POOLER_PORT_TEXT } from './poolerEndpoints';
 import { createsReplicationClient, replicationCommandReceivers } from './replication';
@@ -54,7 +54,8 @@ import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFro
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
 import { isTestCode } from './testSetupFiles';
-import { POOL_FACTORY, POOL_NAME, isMadeAsPool, packageFactoryName, returnedMemberIsPool } from './poolFactories';
+import { isSetAsideCode } from './setAsideCode';
+import { POOL_FACTORY, POOL_NAME, factoryPackages, isMadeAsPool, packageFactoryName, returnedMemberIsPool } from './poolFactories';
 import { aliasedCalleeName } from './calleeAliases';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from './embeddedSettingPairs';
@@ -3542,10 +3543,35 @@ class Extractor {
     const slots = parts.filter((part): part is SlotPart => part.kind === 'slot');
     const holeCodes = slots.map((slot) => this.source.text.slice(slot.fileStart, slot.fileEnd));
     const boundHoles = slots.map((slot, s) => tagBinds && slot.hole && isPlainValueHole(holeCodes[s]));
-    const sender = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom.expression : undefined;
+    const call = this.sentFrom && ts.isCallExpression(this.sentFrom) ? this.sentFrom : undefined;
+    const sender = call?.expression;
     const method = sender && ts.isPropertyAccessExpression(sender) ? sender.name.text : sender && ts.isIdentifier(sender) ? sender.text : undefined;
     const refusedForQuotedHole = bindsUntypedValues(this.modules) && quotedLastHoleRefused(built.sql, built.slotAt, boundHoles, holeCodes);
-    return { boundHoles, writtenBound: writtenParametersBound(this.modules, method), refusedForQuotedHole };
+    // The libraries the query goes through: the file's, and those whose factories made the client it is sent on.
+    const modules = [...this.modules, ...this.receiverFactoryModules(sender)];
+    if (call && slots.length > 0 && holeCodes.every((code) => code === '?') && questionMarksBound(modules, method)) {
+      slots.forEach((_, s) => { boundHoles[s] = this.boundPlainValue(call, s); });
+    }
+    return { boundHoles, writtenBound: writtenParametersBound(modules, method), refusedForQuotedHole };
+  }
+
+  /**
+   * The packages whose factories make the receiver of the sending call (poolFactories.ts's factoryPackages: `pool` of
+   * `pool.query(…)` made by `new Pool(…)` from 'pg', through a project function returning it), as modules; none
+   * when it cannot be followed.
+   */
+  private receiverFactoryModules(sender: ts.Expression | undefined): ImportedModule[] {
+    if (!sender || !ts.isPropertyAccessExpression(sender)) return [];
+    const flowOf = (module: ts.SourceFile): Flow => flowOfModule(module, module === this.source ? this.flow : undefined);
+    return [...factoryPackages(sender.expression, flowOf) ?? []].map((specifier) => ({ specifier, names: [] }));
+  }
+
+  /** Whether the call's values array, written there, holds a plain value (isPlainValueHole) at `index`, no spread before it. */
+  private boundPlainValue(call: ts.CallExpression, index: number): boolean {
+    const values = call.arguments[1] && unwrap(call.arguments[1]);
+    if (!values || !ts.isArrayLiteralExpression(values) || values.elements.slice(0, index + 1).some(ts.isSpreadElement)) return false;
+    const element = values.elements[index];
+    return element !== undefined && !ts.isOmittedExpression(element) && isPlainValueHole(element.getText(this.source));
   }
 
   /** A finding on a TS node itself (not on SQL text), when its rule applies. */
@@ -3855,6 +3881,8 @@ export function analyzeEmbedded(text: string, fileName: string | undefined, opti
   if (isTypeOnlyTest(fileName)) return [];
   // A test folder's fixture that nothing imports is input the tests read as text, never run (fixtureData.ts).
   if (isUnimportedTestFixture(fileName)) return [];
+  // A migration or a test kept in an archive folder that no migrator, runner or importer reaches (setAsideCode.ts).
+  if (isSetAsideCode(fileName)) return [];
   // A copy: resolved options may be the caller's own (resolveOptions gives them back as they are).
   if (namesCompatibleEngine(text, fileName)) resolved = resolveOptions({ ...resolved, compatibleEngine: true });
   const source = parseSource(text, fileName);

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { calleeText, flowOfModule, isConstDeclaration, objectProperty, returnedValues, singleReturn, unwrap, type Flow } from './embeddedFlow';
 import { walkDescendants } from './astWalk';
 import { fileImports, type ImportedName } from './ownServerHelpers';
+import { requiredModule } from './embeddedDialect';
 import { importedNames } from './importedNames';
 import { namesProjectFile, resolveModule } from './moduleResolution';
 import { parsed } from './callerFiles';
@@ -200,6 +201,59 @@ export function isPoolValue(expression: ts.Expression, flowOf: (source: ts.Sourc
   // A parameter's declared type decides over its name (`pool: PoolClient` is one connection).
   const declared = binding !== undefined ? declaredClientKind(binding.parameter.type) : undefined;
   return declared !== undefined ? declared === 'pool' : POOL_NAME.test(value.text);
+}
+
+/**
+ * The packages whose factories make every value a client expression may hold (`new Pool(…)` with `Pool` imported from
+ * 'pg': 'pg'; `knex(…)` from 'knex'; `require('knex')(…)`), followed as isPoolValue follows a pool: through the
+ * variables holding it (a module's `let pool: Pool | null = null` and the `pool = new Pool(…)` its setup assigns) and
+ * the functions of the project returning it (`getDatabase()` imported from the project's config module). Undefined when
+ * some value is made otherwise or cannot be followed: a parameter, a member, a class or function of the project whose
+ * body is not read, a namespace import (`import * as pg`).
+ */
+export function factoryPackages(expression: ts.Expression, flowOf: (source: ts.SourceFile) => Flow, depth = 0): Set<string> | undefined {
+  if (depth > MAX_POOL_DEPTH) return undefined;
+  const value = unwrap(expression);
+  const source = value.getSourceFile();
+  if (ts.isNewExpression(value) || ts.isCallExpression(value)) {
+    const made = factoryPackage(value.expression, source);
+    if (made !== undefined) return new Set([made]);
+  }
+  const values = ts.isCallExpression(value) ? returnedByProjectFunction(value)
+    : ts.isIdentifier(value) ? variableValues(value, flowOf(source)) : undefined;
+  if (values === undefined || values.length === 0) return undefined;
+  const packages = new Set<string>();
+  for (const held of values) {
+    const found = factoryPackages(held, flowOf, depth + 1);
+    if (found === undefined) return undefined;
+    for (const name of found) packages.add(name);
+  }
+  return packages;
+}
+
+/** The package a factory callee is imported from (`Pool`, `pg.Pool`, `knex`, `require('knex')`); not a project module's. */
+function factoryPackage(callee: ts.Expression, source: ts.SourceFile): string | undefined {
+  const bare = unwrap(callee);
+  if (ts.isCallExpression(bare)) return packageName(requiredModule(bare));
+  const root = ts.isIdentifier(bare) ? bare : ts.isPropertyAccessExpression(bare) && ts.isIdentifier(bare.expression) ? bare.expression : undefined;
+  return root && packageName(fileImports(source).get(root.text)?.specifier);
+}
+
+/** A package's specifier (`pg`, `@neondatabase/serverless`); not a relative path or a project alias (`@/db`, `~/db`). */
+function packageName(specifier: string | undefined): string | undefined {
+  return specifier !== undefined && /^(?:@[\w.-]+\/)?[\w.-]+(?:\/|$)/.test(specifier) && !/^\./.test(specifier) ? specifier : undefined;
+}
+
+/** What a call of a function of the project (of the file, or imported from its modules) returns. */
+function returnedByProjectFunction(call: ts.CallExpression): ts.Expression[] | undefined {
+  const fn = calledFunction(call);
+  return fn && returnedValues(fn);
+}
+
+/** Every value a variable (not a parameter) may hold where `name` reads it. */
+function variableValues(name: ts.Identifier, flow: Flow): ts.Expression[] | undefined {
+  const binding = flow.bindingOf(name);
+  return binding !== undefined && !('parameterOf' in binding) ? flow.heldValues(binding.variable) : undefined;
 }
 
 /**

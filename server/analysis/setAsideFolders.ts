@@ -32,6 +32,8 @@ const KIND_WORDS: ReadonlySet<string> = new Set([
   'migration', 'migrations', 'migrate', 'prisma', 'sql', 'psql', 'db', 'database', 'databases', 'schema', 'schemas', 'script',
   'scripts', 'query', 'queries', 'file', 'files', 'data', 'seed', 'seeds', 'dump', 'dumps', 'copy', 'copies', 'baseline',
   'init', 'initial', 'supabase', 'drizzle', 'knex', 'postgres', 'postgresql', 'pg', 'flyway', 'dbmate', 'goose', 'sqitch',
+  // `.archived-tests/`, `old_tests/`: a folder of tests put aside (setAsideCode.ts reads whether a runner still reaches it).
+  'test', 'tests',
 ]);
 /** A number, a date part or a version (`0001`, `2024`, `v2`): part of a set-aside folder's name too. */
 const NUMBER_WORD = /^v?\d+$/;
@@ -75,12 +77,16 @@ export function isInSetAsideFolder(fileName: string): boolean {
   if (rootAt <= 0) return false;
   const setAside = folders.slice(0, rootAt).map((folder) => basename(folder)).filter(namesSetAsideFolder);
   if (setAside.length === 0) return false;
-  const config = configByRoot.get(folders[rootAt], () => rootConfigTexts(folders[rootAt]));
+  const config = rootConfigTexts(folders[rootAt]);
   return !setAside.some((name) => config.some((text) => text.includes(name)));
 }
 
-/** The texts of the root's configuration files (bounded), read once per CACHE_MS. */
-function rootConfigTexts(root: string): string[] {
+/** The texts of the root's configuration files (bounded), read once per CACHE_MS: the root's config, package.json scripts, Makefiles, env files. */
+export function rootConfigTexts(root: string): string[] {
+  return configByRoot.get(root, () => readRootConfigTexts(root));
+}
+
+function readRootConfigTexts(root: string): string[] {
   return folderEntries(root).filter((entry) => entry.isFile() && ROOT_CONFIG.test(entry.name)).slice(0, MAX_CONFIG_FILES)
     .flatMap((entry) => boundedText(join(root, entry.name), MAX_CONFIG_BYTES) ?? []);
 }

@@ -3,7 +3,10 @@
 // (pg-promise) sends a real session SET.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initAnalysis } from '../../../server/analysis/index';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
 
 before(() => initAnalysis());
@@ -162,4 +165,94 @@ test('a quoted hole keeps the SET when the text reaches the server: a plain temp
     '}',
   ].join('\n');
   assert.deepEqual(found(typedValue), ["SET app.quiet TO '${true}'"]);
+});
+
+// knex's `raw(text, bindings)` turns each `?` into `$1`, `$2`… for PostgreSQL and binds the values: a SET written so is
+// refused by the server as a `$1` is.
+test('knex binds the ? of raw(text, bindings): a SET whose value is one sets nothing', () => {
+  const knexFile = [
+    "import knex from 'knex';",
+    "const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });",
+    'export async function scope(tenant: string) {',
+    "  await db.raw('SET app.tenant = ?', [tenant]);",
+    "  await db.raw('SET statement_timeout TO ?', [String(5000)]);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(knexFile), []);
+});
+
+test('a ? keeps the SET where knex does not bind a plain value there: no bindings, a spliced raw value, an identifier binding, another library', () => {
+  const notBound = [
+    "import knex from 'knex';",
+    "const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });",
+    'export async function scope(tenant: string, values: string[]) {',
+    "  await db.raw('SET app.tenant = ?', [db.raw(tenant)]);",
+    "  await db.raw('SET app.tenant = ?', values);",
+    "  await db.raw('SET ?? = ?', ['app.tenant', tenant]);",
+    "  await db.query('SET app.tenant = ?', [tenant]);",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(notBound), ['SET app.tenant = ?', 'SET app.tenant = ?', 'SET ?? = ?', 'SET app.tenant = ?']);
+  // Sequelize's replacements format `?` into the text on the client: a real session SET.
+  const sequelize = [
+    "import { Sequelize } from 'sequelize';",
+    'const sequelize = new Sequelize(process.env.DATABASE_URL!);',
+    'export async function scope(tenant: string) {',
+    "  await sequelize.query('SET app.tenant = ?', { replacements: [tenant] });",
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(sequelize), ['SET app.tenant = ?']);
+});
+
+/** The session-set findings of `route` (lines, 1-based) beside a `db.ts` module of the project. */
+function withDbModule(t: { after: (fn: () => void) => void }, dbModule: string, route: string): number[] {
+  const root = mkdtempSync(join(tmpdir(), 'poolsafe-bound-set-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  writeFileSync(join(root, 'package.json'), '{"name":"shop","dependencies":{"pg":"^8","pg-promise":"^11"}}');
+  writeFileSync(join(root, 'db.ts'), dbModule);
+  const file = join(root, 'route.ts');
+  writeFileSync(file, route);
+  return analyze(route, 'typescript', {}, file).filter((f) => f.rule === 'session-set').map((f) => route.slice(0, f.start).split('\n').length);
+}
+
+const ROUTE = `import { getDb } from './db';
+export async function scope(tenant: string) {
+  const pool = getDb();
+  await pool.query('SET app.tenant = $1', [tenant]);
+}
+`;
+
+test('a $1 sent on a client a project function hands out, made by a driver that binds it, sets nothing', (t) => {
+  const pgModule = `import { Pool } from 'pg';
+let pool: Pool | null = null;
+export function connect(url: string): Pool {
+  pool = new Pool({ connectionString: url });
+  return pool;
+}
+export function getDb(): Pool {
+  if (!pool) throw new Error('not connected');
+  return pool;
+}
+`;
+  assert.deepEqual(withDbModule(t, pgModule, ROUTE), []);
+});
+
+test('a $1 on a client handed out by the project keeps its finding when the client formats values or is not followed', (t) => {
+  const pgPromiseModule = `import pgPromise from 'pg-promise';
+const pgp = pgPromise();
+const db = pgp(process.env.DATABASE_URL!);
+export function getDb() {
+  return db;
+}
+`;
+  assert.deepEqual(withDbModule(t, pgPromiseModule, ROUTE), [4]);
+  const handedIn = `import { Pool } from 'pg';
+let current: Pool | undefined;
+export function useDb(pool: Pool) { current = pool; }
+export function getDb() {
+  return current ?? makeDb();
+}
+function makeDb(): any { return globalThis.db; }
+`;
+  assert.deepEqual(withDbModule(t, handedIn, ROUTE), [4]);
 });
