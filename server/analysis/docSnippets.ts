@@ -6,7 +6,7 @@
 // of a `docs`/`doc` folder up to four levels above the file, or of such a level itself (the project root's README),
 // within the file's repository.
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { boundedText, folderEntries } from './folderEntries';
+import { SKIPPED_FOLDERS, boundedText, folderEntries } from './folderEntries';
 import { foldersUpToRoot } from './projectPaths';
 import { PSQL_INCLUDE_COMMAND, pagesAmong } from './psqlRuns';
 import { CACHE_MS, TimedCache } from './timedCache';
@@ -18,10 +18,17 @@ const DOCS_FOLDERS = ['docs', 'doc'];
  * db/x.sql`, `\ir db/x.sql`, in a code block or inline code; psql has no other meaning for it): its path argument.
  */
 const SNIPPET = new RegExp(String.raw`(?:--8<--\s*["']|literalinclude::\s*|include::|(?<![\w\\])${PSQL_INCLUDE_COMMAND}["']?)([^\s"'\[\]\`]+\.sql)\b`, 'gi');
-/** Bounds: how far up the documentation folder may be, how many pages are read (and their size). */
+/** Bounds: how far up the documentation folder may be, how deep below it pages are read, how many (and their size). */
 const LEVELS_UP = 4;
-const MAX_PAGES = 200;
+const LEVELS_DOWN = 3;
+const MAX_FOLDERS = 200;
+const MAX_PAGES = 1000;
 const MAX_PAGE_BYTES = 512 * 1024;
+/**
+ * A placeholder for wherever the reader keeps the project, before the path a page includes (`\i /path/to/fix.sql`,
+ * `\i /caminho/para/backend/fix.sql`, `\i <repo>/db/fix.sql`): what follows it is the end of the file's path.
+ */
+const PLACEHOLDER_FOLDER = /^\/?(?:path\/to|caminho\/para|ruta\/(?:a|al|hacia)|chemin\/vers|pfad\/zu|<[^<>\/]+>)\//i;
 
 const snippetsByDocs = new TimedCache<string[]>(CACHE_MS);
 
@@ -42,17 +49,23 @@ export function isDocumentedSnippet(fileName: string): boolean {
  * leading `./` and `../` steps, it must be the file's path below that level.
  */
 export function names(below: string, path: string): boolean {
+  const placeholder = PLACEHOLDER_FOLDER.exec(path);
+  if (placeholder) {
+    // The folder the reader keeps the project in is not written: the rest is the end of the file's path, or its name.
+    const end = path.slice(placeholder[0].length);
+    return below === end || below.endsWith(`/${end}`);
+  }
   return below === path.replace(/^(?:\.{1,2}\/)+/, '');
 }
 
 /**
- * The `.sql` paths the pages of a documentation folder (and its subfolders, one level) paste whole. For a folder
- * above the file that is no documentation folder (the project's root: its README or DEPLOYMENT.md telling the reader
- * to `\i schema/init.sql`), its own pages only.
+ * The `.sql` paths the pages of a documentation folder (and its subfolders, LEVELS_DOWN deep: an archive's
+ * `docs/archive/2025/` notes) paste whole. For a folder above the file that is no documentation folder (the project's
+ * root: its README or DEPLOYMENT.md telling the reader to `\i schema/init.sql`), its own pages only.
  */
 function snippetsOf(docs: string): string[] {
   return snippetsByDocs.get(docs, () => {
-    const folders = DOCS_FOLDERS.includes(basename(docs)) ? [docs, ...folderEntries(docs).filter((e) => e.isDirectory()).map((e) => join(docs, e.name))] : [docs];
+    const folders = DOCS_FOLDERS.includes(basename(docs)) ? foldersBelow(docs) : [docs];
     const files = folders.flatMap((folder) => folderEntries(folder).filter((e) => e.isFile()).map((e) => join(folder, e.name)));
     const pages = pagesAmong(files, MAX_PAGES);
     const paths: string[] = [];
@@ -63,4 +76,16 @@ function snippetsOf(docs: string): string[] {
     }
     return paths;
   });
+}
+
+/** A folder and its subfolders down to LEVELS_DOWN, nearest first, at most MAX_FOLDERS. */
+function foldersBelow(root: string): string[] {
+  const folders = [root];
+  let level = [root];
+  for (let depth = 0; depth < LEVELS_DOWN && level.length > 0 && folders.length < MAX_FOLDERS; depth++) {
+    level = level.flatMap((folder) => folderEntries(folder).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_FOLDERS.has(e.name))
+      .map((e) => join(folder, e.name)));
+    folders.push(...level);
+  }
+  return folders.slice(0, MAX_FOLDERS);
 }

@@ -43,6 +43,7 @@ import { elementExpectedToFail, expectedToFail } from './expectedFailures';
 import { assertedNotAcquired, probeEndsIfAcquired } from './tryLockAssertions';
 import { repeatsEarlierSubscription } from './repeatedSubscriptions';
 import { assignedKnexSearchPaths, knexSearchPathOption } from './knexSearchPath';
+import { handedBoundQueryMethod } from './handedQueryMethods';
 import { pgPromiseNames, pgPromiseSchemaOption } from './pgPromiseSchema';
 import { searchPathOptionMessage } from './searchPathOptions';
 import { boundValue, defaultsToFalse, setConfigFlagPlaceholder } from './boundSetConfigFlag';
@@ -2649,7 +2650,7 @@ class Extractor {
     const imported = ts.isIdentifier(callee) ? !this.flow.localFunction(callee)
       : ts.isPropertyAccessExpression(callee) && this.isProjectModule(callee.expression);
     if (!imported) return;
-    if (!SQL_RUNNER_FUNCTION.test(calleeText(callee))) {
+    if (!SQL_RUNNER_FUNCTION.test(calleeText(callee)) && !this.isHandedBoundQueryMethod(callee)) {
       // `sql('LISTEN jobs', {})` of a client API, an imported `exec(…)`: only a session statement only PostgreSQL runs.
       const parts = SESSION_TEXT_SINK.test(calleeText(callee)) && call.arguments[0] ? this.flow.resolveQuery(call.arguments[0])?.parts : undefined;
       if (parts?.length && opensPostgresSessionStatement(parts)) this.inspectQueryCall(call.arguments[0], undefined, true, groupFor);
@@ -2667,6 +2668,16 @@ class Extractor {
   private handedQueryFunction(callee: ts.Expression): ts.Expression | undefined {
     const binding = ts.isIdentifier(callee) ? this.flow.bindingOf(callee) : undefined;
     return binding && 'parameterOf' in binding ? callee : undefined;
+  }
+
+  /**
+   * A parameter every caller in the file fills with a client's bound query method (`originalQuery` handed
+   * `runner.query.bind(runner)`, handedQueryMethods.ts): a query runner whatever its name.
+   */
+  private isHandedBoundQueryMethod(callee: ts.Expression): boolean {
+    const binding = ts.isIdentifier(callee) ? this.flow.bindingOf(callee) : undefined;
+    return binding !== undefined && 'parameterOf' in binding
+      && handedBoundQueryMethod(binding.parameter, binding.parameterOf, this.flow, (name) => SQL_RUNNER_FUNCTION.test(name));
   }
 
   private readonly queryHelpers = new Map<ts.Node, QueryHelper | null>();

@@ -6,10 +6,11 @@ import ts from 'typescript';
 import { enclosingClass, objectProperty, outermostWrapper, unwrap, type Flow } from './embeddedFlow';
 import { SEARCH_PATH_OPTION } from './codeWords';
 import { localConstantObject, setsNoSearchPath } from './searchPathOptions';
-import { walkDescendants } from './astWalk';
+import { enclosingFunction, walkDescendants } from './astWalk';
 import { optionAssignmentsBefore } from './optionAssignments';
 import { isConfigMemberUnsetOutsideTests } from './unsetConfigMembers';
 import { testOnlyArm } from './testRunConditions';
+import { importedNames } from './importedNames';
 
 /** knex's client names (and aliases) for its PostgreSQL dialect. */
 const KNEX_POSTGRES_CLIENTS: ReadonlySet<string> = new Set(['pg', 'postgres', 'postgresql', 'pgnative']);
@@ -165,7 +166,10 @@ export function knexSearchPathOption(object: ts.ObjectLiteralExpression, context
   const connectionValue = configProperty(object, 'connection', context.flow);
   const connection = connectionValue === 'unknown' ? undefined : connectionValue;
   if (client === undefined || client === 'unknown') {
-    // No client in sight: only Lucid's run-time registration of a copied config says this is a knex config.
+    // No client in sight: a config the file types as knex's is one, and its searchPath is read by knex's PostgreSQL
+    // dialects only (a partial config merged into a PostgreSQL pool's: `(): Partial<Knex.Config> => ({ searchPath })`).
+    if (typedAsKnexConfig(object)) return { option, connection };
+    // Otherwise only Lucid's run-time registration of a copied config says this is a knex config.
     const lucid = client === 'unknown' && addedToLucidManager(object);
     return lucid && (context.filePostgres || lucidConfigNamesPostgres(object, context.fileName)) ? { option, connection } : undefined;
   }
@@ -181,6 +185,46 @@ function forPostgres(client: ts.Expression, connection: ts.Expression | undefine
   const dialect = clientDialect(client);
   if (dialect !== 'computed') return dialect === 'postgres';
   return connectsToPostgres(connection) || handedToKnexForPostgres;
+}
+
+/** Type wrappers that keep a config's members: `Partial<Knex.Config>`, `Readonly<Knex.Config>`. */
+const MEMBER_KEEPING_TYPES: ReadonlySet<string> = new Set(['Partial', 'Readonly', 'Required']);
+
+/**
+ * Whether a type is knex's config type as the file imports it: `Knex.Config` with `Knex` imported from 'knex', or
+ * `Config` imported from it by name (also inside `Partial<…>`, `Readonly<…>`).
+ */
+function namesKnexConfigType(type: ts.TypeNode | undefined, source: ts.SourceFile): boolean {
+  if (!type || !ts.isTypeReferenceNode(type)) return false;
+  const name = type.typeName;
+  if (ts.isIdentifier(name) && MEMBER_KEEPING_TYPES.has(name.text)) {
+    return type.typeArguments?.length === 1 && namesKnexConfigType(type.typeArguments[0], source);
+  }
+  const imports = importedNames(source, true);
+  if (ts.isIdentifier(name)) {
+    const imported = imports.get(name.text);
+    return imported?.specifier === 'knex' && imported.name === 'Config';
+  }
+  return name.right.text === 'Config' && ts.isIdentifier(name.left) && imports.get(name.left.text)?.specifier === 'knex';
+}
+
+/**
+ * Whether a config object is typed as knex's config by the file: cast to it (`as Knex.Config`, `satisfies …`), the
+ * annotation of the variable it initialises, or the declared return type of the function that returns it.
+ */
+function typedAsKnexConfig(object: ts.ObjectLiteralExpression): boolean {
+  const source = object.getSourceFile();
+  const outer = outermostWrapper(object);
+  for (let node: ts.Node = object; node !== outer && node.parent; node = node.parent) {
+    const parent = node.parent;
+    if ((ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) && namesKnexConfigType(parent.type, source)) return true;
+  }
+  const holder = outer.parent;
+  if (!holder) return false;
+  if (ts.isVariableDeclaration(holder) && holder.initializer === outer) return namesKnexConfigType(holder.type, source);
+  const returned = ts.isReturnStatement(holder) || (ts.isArrowFunction(holder) && holder.body === outer);
+  const owner = returned ? (ts.isArrowFunction(holder) ? holder : enclosingFunction(holder)) : undefined;
+  return owner !== undefined && namesKnexConfigType(owner.type, source);
 }
 
 /** Whether a file's text names `searchPath` at all (asked once per file: every variable's object literal asks). */

@@ -187,7 +187,7 @@ function hasMockMember(object: ts.ObjectLiteralExpression, flow: Flow): boolean 
  * other than as a callee (handed to something that calls it with what this file does not show), when a call spreads
  * its arguments, or when the function has no name this file calls it by.
  */
-function argumentsPassed(fn: ts.SignatureDeclaration, index: number, flow: Flow): ts.Expression[] | undefined {
+export function argumentsPassed(fn: ts.SignatureDeclaration, index: number, flow: Flow): ts.Expression[] | undefined {
   const name = functionName(fn);
   const scope = name && declaringScope(name);
   if (!name || !scope || index < 0) return undefined;

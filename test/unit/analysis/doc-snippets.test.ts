@@ -43,7 +43,7 @@ test('a snippet page in a subfolder is read even when the docs folder above it h
 });
 
 test('the cap still bounds the pages read: a directive in a data file past it is not seen', (t) => {
-  const data = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`docs/wordlist-${i}.txt`, 'alpha\nbeta\n']));
+  const data = Object.fromEntries(Array.from({ length: 1050 }, (_, i) => [`docs/wordlist-${i}.txt`, 'alpha\nbeta\n']));
   const root = project(t, { ...data, 'docs/guide/zz-notes.txt': '--8<-- "contrib/convert_jobs.sql"\n' });
   assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, 'contrib', 'convert_jobs.sql')).map((f) => f.rule), ['session-set']);
 });
@@ -122,4 +122,25 @@ test("without .git, a README beside the file does not hide the pages of the root
   assert.deepEqual(analyzeSql(HAND_RUN, undefined, scratch.path('db', 'setup.sql')), []);
   // A file the page does not name keeps its finding.
   assert.deepEqual(analyzeSql(HAND_RUN, undefined, scratch.path('db', 'other.sql')).map((f) => f.rule), ['session-set']);
+});
+
+test("a psql include under a placeholder for the reader's checkout (\\i /path/to/…) names the file its path ends with", (t) => {
+  const root = project(t, {
+    'docs/archive/2024/sprint-notes.md': '```\ndocker exec -it db psql -U app -d app\n\\i /path/to/verify-isolation.sql\n```\n',
+    'docs/archive/ops/old/runbook.md': 'Dentro do psql: `\\i /caminho/para/backend/checks/tenant-check.sql`\n',
+  });
+  for (const path of [['backend', 'verify-isolation.sql'], ['backend', 'checks', 'tenant-check.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)), [], path.join('/'));
+  }
+});
+
+test('a placeholder include keeps the findings of a file whose path ends otherwise, and pages deeper than three folders are not read', (t) => {
+  const root = project(t, {
+    'docs/runbook.md': '\\i /path/to/backend/checks/tenant-check.sql\n\\i /opt/app/verify-isolation.sql\n',
+    'docs/a/b/c/d/deep.md': '\\i db/deep-check.sql\n',
+  });
+  // Another folder's file of the same name, a fixed absolute path that is no placeholder, a page four folders down.
+  for (const path of [['other', 'tenant-check.sql'], ['verify-isolation.sql'], ['db', 'deep-check.sql']]) {
+    assert.deepEqual(analyzeSql(HAND_RUN, undefined, join(root, ...path)).map((f) => f.rule), ['session-set'], path.join('/'));
+  }
 });

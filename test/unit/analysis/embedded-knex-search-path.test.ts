@@ -203,3 +203,38 @@ test('a client that may be another database outside test runs, or PostgreSQL onl
     assert.deepEqual(found(`const c = { client: ${client}, connection: url, searchPath: 'app' };`), [], client);
   }
 });
+
+test('a config typed as knex\'s with no client written (a partial override merged in elsewhere) is flagged on its searchPath', () => {
+  const returned = [
+    "import { Knex } from 'knex';",
+    'export function tenantSchemaConfig(tenant: string): Partial<Knex.Config> {',
+    '  return { searchPath: [tenant] };',
+    '}',
+  ].join('\n');
+  assert.deepEqual(found(returned, 'overrides.ts'), ['session-set searchPath: [tenant]']);
+  const arrow = [
+    "import type { Config } from 'knex';",
+    'export const perTenant = (tenant: string): Config => ({ searchPath: tenant });',
+  ].join('\n');
+  assert.deepEqual(found(arrow, 'overrides.ts'), ['session-set searchPath: tenant']);
+  const annotated = [
+    "import { Knex } from 'knex';",
+    "export const schemaPart: Readonly<Knex.Config> = { searchPath: 'reports' };",
+    "export const cast = { searchPath: 'audit' } as Partial<Knex.Config>;",
+  ].join('\n');
+  assert.deepEqual(found(annotated, 'overrides.ts'), ["session-set searchPath: 'reports'", "session-set searchPath: 'audit'"]);
+});
+
+test('a client-less searchPath object typed as something else, or with a Config type not from knex, is not flagged', () => {
+  const text = [
+    "import { Knex } from 'knex';",
+    "import type { Config } from './settings';",
+    "import * as Other from 'other-orm';",
+    'export function a(tenant: string): Config { return { searchPath: [tenant] }; }',
+    'export function b(tenant: string): Partial<Other.Config> { return { searchPath: [tenant] }; }',
+    'export function c(tenant: string): Partial<Knex.PgConnectionConfig> { return { searchPath: [tenant] }; }',
+    'export function d(tenant: string) { return { searchPath: [tenant] }; }',
+    'export function e(): Partial<Knex.Config> { return { searchPath: undefined }; }',
+  ].join('\n');
+  assert.deepEqual(found(text, 'overrides.ts'), []);
+});

@@ -49,3 +49,44 @@ test('the same statement through a query function the code imports runs alone: r
   }`;
   assert.deepEqual(found(service(apply)), ['set-local-outside-transaction']);
 });
+
+// A wrapper that patches a QueryRunner hands the runner's own bound `query` to a private helper under a name no query
+// runner would have (`passOn`): the helper's call is a send on that runner all the same.
+const patcher = (helper: string, handed = 'passOn') => `import { DataSource, QueryRunner } from 'typeorm';
+export class ScopedRunnerPatcher {
+  constructor(private readonly dataSource: DataSource) {}
+  private patch(runner: QueryRunner): void {
+    const passOn = runner.query.bind(runner);
+    runner.query = async (text: string, values?: unknown[]) => {
+      await this.applyScope(${handed});
+      return passOn(text, values);
+    };
+  }
+${helper}
+}
+`;
+
+const applyScope = `  private async applyScope(passOn: (text: string, values?: unknown[]) => Promise<unknown>): Promise<void> {
+    await passOn(\`SELECT set_config('app.region', $1, false)\`, [currentRegion()]);
+  }`;
+
+test("a private helper handed a runner's bound query method under another name sends its session set_config on it: reported", () => {
+  assert.deepEqual(found(patcher(applyScope)), ['session-set']);
+  // Handed on again by the helper to another private helper: followed.
+  const forwarded = `  private async applyScope(passOn: (text: string) => Promise<unknown>): Promise<void> {
+    await this.writeScope(passOn);
+  }
+  private async writeScope(send: (text: string) => Promise<unknown>): Promise<void> {
+    await send("SELECT set_config('app.region', 'eu', false)");
+  }`;
+  assert.deepEqual(found(patcher(forwarded)), ['session-set']);
+});
+
+test('a helper handed anything but a bound query method, or one others may call, is not read as sending', () => {
+  // A logger, not a query method, bound and handed.
+  assert.deepEqual(found(patcher(applyScope, 'console.log.bind(console)')), [], 'logger');
+  // A public method: another module may call it with any function.
+  assert.deepEqual(found(patcher(applyScope.replace('private async', 'async'))), [], 'public');
+  // The method also handed somewhere whole: its other callers are not in sight.
+  assert.deepEqual(found(patcher(`${applyScope}\n  register(hooks: unknown[]): void { hooks.push(this.applyScope); }`)), [], 'handed');
+});
