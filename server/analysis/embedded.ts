@@ -54,7 +54,7 @@ import { TURNS_PREPARE_OFF, assignedPrepareOption, heldPrepareOption, optionsFro
 import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
 import { isTestCode } from './testSetupFiles';
-import { POOL_FACTORY, POOL_NAME, isMadeAsPool, packageFactoryName, returnedMemberIsPool } from './poolFactories';
+import { POOL_FACTORY, POOL_NAME, isMadeAsPool, isPoolValue, packageFactoryName, returnedMemberIsPool } from './poolFactories';
 import { aliasedCalleeName } from './calleeAliases';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from './embeddedSettingPairs';
@@ -1682,7 +1682,9 @@ class Extractor {
     if (!either) return undefined;
     // `options?.client ?? this.pool`: whenever the pool is the one picked, each query runs alone on one of its
     // connections, so a SET LOCAL there is lost whatever the other side is (a caller's client may be in a transaction).
-    const pools = either.filter((side) => this.isPool(this.keyOf(unwrap(side))));
+    // So when that side takes the pool's connection itself (`tx || await this.pool.connect()`): picked, it starts
+    // outside any transaction.
+    const pools = either.filter((side) => this.isPool(this.keyOf(unwrap(side))) || this.pickedPoolCall(unwrap(side)));
     const other = either.find((side) => !pools.includes(side));
     if (pools.length > 0) return other && this.poolNeverPicked(unwrap(other), site) ? 'unknown' : false;
     // `tx || db` where no call hands `tx`: `db` is the client every time, whether or not it is known to be a pool.
@@ -1692,6 +1694,21 @@ class Extractor {
       return ts.isIdentifier(client) || ts.isPropertyAccessExpression(client) ? this.handleStart(client, depth + 1) : false;
     });
     return starts.every((start) => start === starts[0]) ? starts[0] : 'unknown';
+  }
+
+  /**
+   * A side of a client choice that is a call handing out a pool or one of its connections: a pool's own
+   * connection-taking method called without a callback (`await this.pool.connect()`: a connection the function takes
+   * itself, outside any transaction until it sends BEGIN), or a function of the project every value of which it returns
+   * is a pool (`getDb()` returning its module's `knex(…)`; poolFactories.ts isPoolValue).
+   */
+  private pickedPoolCall(side: ts.Expression): boolean {
+    if (!ts.isCallExpression(side)) return false;
+    const callee = unwrap(side.expression);
+    if (ts.isPropertyAccessExpression(callee) && TAKES_CONNECTION.test(callee.name.text)) {
+      return side.arguments.length === 0 && this.isPool(this.keyOf(unwrap(callee.expression)));
+    }
+    return isPoolValue(side, (module) => flowOfModule(module, module === this.source ? this.flow : undefined));
   }
 
   /**
