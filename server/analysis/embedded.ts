@@ -617,10 +617,11 @@ interface Piece {
 }
 
 /**
- * How a query's text is read for where it goes (addPiece): through a pooler (false); where none is (true: unpooled); or
- * through a pool of several connections of the suite's own server ('checkouts'), where only session state is shared.
+ * How a query's text is read for where it goes (addPiece): through a pooler (false); where none is (true: unpooled);
+ * through a pool of several connections of the suite's own server ('checkouts'), where only session state is shared; or
+ * to a test double ('noDatabase', testDoubles.ts): unpooled, and no PostgreSQL parses it, so no syntax error either.
  */
-type Pooling = boolean | 'checkouts';
+type Pooling = boolean | 'checkouts' | 'noDatabase';
 
 interface Group {
   pieces: Piece[];
@@ -2870,6 +2871,7 @@ class Extractor {
 
   /** How a query's text sent on `receiver` is read (Pooling): bypassesPooler, telling apart a pool of several of the suite's own server. */
   private pieceReading(node: ts.Node, receiver: ts.Expression | undefined): Pooling {
+    if (this.doubles !== undefined && sentToDouble(this.doubles, receiver, this.flow)) return 'noDatabase';
     return this.bypassesPoolerElsewhere(node, receiver) || this.ownServerReading(receiver);
   }
 
@@ -3659,7 +3661,8 @@ class Extractor {
     }
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
-    const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
+    // A test's placeholder text for a double (`mockClient.query('INSERT INTO orders ...')`) reaches no parser.
+    const reportSyntaxErrors = this.surelyPostgres && wholeStatement && unpooled !== 'noDatabase' && WHOLE_STATEMENT_START.test(built.sql);
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentBranches() };
     if (!tagged && this.sentFrom && ts.isCallExpression(this.sentFrom) && sendsTextWithoutValues(this.sentFrom)) piece.simpleQuery = true;
     if (unpooled) piece.unpooled = true;
