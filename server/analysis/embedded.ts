@@ -56,7 +56,7 @@ import { opensPerTestTransaction } from './testHarnessHooks';
 import { perTestTransaction } from './suiteTransactions';
 import { isTestCode } from './testSetupFiles';
 import { isSetAsideCode } from './setAsideCode';
-import { POOL_FACTORY, POOL_NAME, factoryPackages, isMadeAsPool, packageFactoryName, returnedMemberIsPool } from './poolFactories';
+import { POOL_FACTORY, POOL_NAME, factoryPackages, isMadeAsPool, isPoolValue, packageFactoryName, returnedMemberIsPool } from './poolFactories';
 import { aliasedCalleeName } from './calleeAliases';
 import { rollsBackToSavepoint } from './savepointRollbacks';
 import { boundNameSettings, withoutClosingSettings, type BoundNameSetting } from './embeddedSettingPairs';
@@ -619,10 +619,11 @@ interface Piece {
 }
 
 /**
- * How a query's text is read for where it goes (addPiece): through a pooler (false); where none is (true: unpooled); or
- * through a pool of several connections of the suite's own server ('checkouts'), where only session state is shared.
+ * How a query's text is read for where it goes (addPiece): through a pooler (false); where none is (true: unpooled);
+ * through a pool of several connections of the suite's own server ('checkouts'), where only session state is shared; or
+ * to a test double ('noDatabase', testDoubles.ts): unpooled, and no PostgreSQL parses it, so no syntax error either.
  */
-type Pooling = boolean | 'checkouts';
+type Pooling = boolean | 'checkouts' | 'noDatabase';
 
 interface Group {
   pieces: Piece[];
@@ -1684,7 +1685,9 @@ class Extractor {
     if (!either) return undefined;
     // `options?.client ?? this.pool`: whenever the pool is the one picked, each query runs alone on one of its
     // connections, so a SET LOCAL there is lost whatever the other side is (a caller's client may be in a transaction).
-    const pools = either.filter((side) => this.isPool(this.keyOf(unwrap(side))));
+    // So when that side takes the pool's connection itself (`tx || await this.pool.connect()`): picked, it starts
+    // outside any transaction.
+    const pools = either.filter((side) => this.isPool(this.keyOf(unwrap(side))) || this.pickedPoolCall(unwrap(side)));
     const other = either.find((side) => !pools.includes(side));
     if (pools.length > 0) return other && this.poolNeverPicked(unwrap(other), site) ? 'unknown' : false;
     // `tx || db` where no call hands `tx`: `db` is the client every time, whether or not it is known to be a pool.
@@ -1694,6 +1697,21 @@ class Extractor {
       return ts.isIdentifier(client) || ts.isPropertyAccessExpression(client) ? this.handleStart(client, depth + 1) : false;
     });
     return starts.every((start) => start === starts[0]) ? starts[0] : 'unknown';
+  }
+
+  /**
+   * A side of a client choice that is a call handing out a pool or one of its connections: a pool's own
+   * connection-taking method called without a callback (`await this.pool.connect()`: a connection the function takes
+   * itself, outside any transaction until it sends BEGIN), or a function of the project every value of which it returns
+   * is a pool (`getDb()` returning its module's `knex(…)`; poolFactories.ts isPoolValue).
+   */
+  private pickedPoolCall(side: ts.Expression): boolean {
+    if (!ts.isCallExpression(side)) return false;
+    const callee = unwrap(side.expression);
+    if (ts.isPropertyAccessExpression(callee) && TAKES_CONNECTION.test(callee.name.text)) {
+      return side.arguments.length === 0 && this.isPool(this.keyOf(unwrap(callee.expression)));
+    }
+    return isPoolValue(side, (module) => flowOfModule(module, module === this.source ? this.flow : undefined));
   }
 
   /**
@@ -2865,6 +2883,7 @@ class Extractor {
 
   /** How a query's text sent on `receiver` is read (Pooling): bypassesPooler, telling apart a pool of several of the suite's own server. */
   private pieceReading(node: ts.Node, receiver: ts.Expression | undefined): Pooling {
+    if (this.doubles !== undefined && sentToDouble(this.doubles, receiver, this.flow)) return 'noDatabase';
     return this.bypassesPoolerElsewhere(node, receiver) || this.ownServerReading(receiver);
   }
 
@@ -3679,7 +3698,8 @@ class Extractor {
     }
     const withSlots = withPlaceholders(parts);
     const built = fillSlots(withSlots, this.engine.syntaxErrorOffset);
-    const reportSyntaxErrors = this.surelyPostgres && wholeStatement && WHOLE_STATEMENT_START.test(built.sql);
+    // A test's placeholder text for a double (`mockClient.query('INSERT INTO orders ...')`) reaches no parser.
+    const reportSyntaxErrors = this.surelyPostgres && wholeStatement && unpooled !== 'noDatabase' && WHOLE_STATEMENT_START.test(built.sql);
     const piece: Piece = { built, parts: withSlots, reportSyntaxErrors, tagged, branches: this.sentBranches() };
     if (!tagged && this.sentFrom && ts.isCallExpression(this.sentFrom) && sendsTextWithoutValues(this.sentFrom)) piece.simpleQuery = true;
     if (unpooled) piece.unpooled = true;

@@ -30,6 +30,7 @@ import { boundNames, enclosingFunction, isWithin, variableDeclaredIn, walkDescen
 import { TAKES_CONNECTION, holdsConnectionMethod } from './freshHelperClients';
 import { QUERY_METHODS } from './localQueryHelpers';
 import { topLevelFunction, type TopLevelFunction } from './topLevelFunctions';
+import { neverAssigned } from './codeBranches';
 
 /** How many helpers deep a callback is followed (a test's setup handed to a schema helper, then to the client helper). */
 const MAX_DEPTH = 3;
@@ -186,6 +187,35 @@ export function runsOnFreshConnection(call: ts.CallExpression, index: number, de
   if (!helper?.body || helper.parameters.length <= index) return false;
   return everyCallOnClient(helper, index, (callbackCall, sent, body) => !endsTransactionAfter(callbackCall, sent) && takenJustBeforeCall(callbackCall, body))
     || passesOnWhole(helper, index, depth, runsOnFreshConnection);
+}
+
+/**
+ * The parameter of the called helper whose pool lends the function passed as argument `index` of `call` its connection:
+ * every call of that callback in the helper's own body hands it, as its first argument, a const the helper declared once
+ * with a connection checked out of one of its parameters (`const client = await pool.connect(); … await fn(client)`),
+ * a parameter it never reassigns. Undefined when some call hands anything else, or the helper cannot be read. A test
+ * reads it to know that a double pool handed there lends the callback a double (testDoubles.ts).
+ */
+export function connectionLentFrom(call: ts.CallExpression, index: number): number | undefined {
+  const helper = calledFunction(call);
+  if (!helper?.body || helper.parameters.length <= index) return undefined;
+  const calls = callbackCalls(helper, index);
+  const sources = new Set(calls.map((callbackCall) => checkedOutParameter(helper, callbackCall)));
+  const [only] = sources;
+  return calls.length > 0 && sources.size === 1 ? only : undefined;
+}
+
+/** The index of the helper's parameter the callback call's first argument was checked out of (connectionLentFrom). */
+function checkedOutParameter(helper: FunctionLike, callbackCall: ts.CallExpression): number | undefined {
+  const client = callbackCall.arguments[0];
+  if (!client || !ts.isIdentifier(client) || functionAround(callbackCall) !== helper || !declaresConst(helper, client.text)) return undefined;
+  const initializer = bodyDeclarations(helper).get(client.text)![0]!.initializer;
+  const taken = initializer && unwrap(initializer);
+  if (!taken || !ts.isCallExpression(taken) || taken.arguments.length > 0 || !ts.isPropertyAccessExpression(taken.expression) || !TAKES_CONNECTION.test(taken.expression.name.text)) return undefined;
+  const pool = unwrap(taken.expression.expression);
+  if (!ts.isIdentifier(pool) || bodyDeclarations(helper).has(pool.text) || !neverAssigned(helper.getSourceFile(), pool.text)) return undefined;
+  const parameter = helper.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === pool.text);
+  return parameter >= 0 ? parameter : undefined;
 }
 
 /**

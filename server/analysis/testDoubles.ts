@@ -29,6 +29,7 @@ import { importedNames, requiredNames } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
 import { ModuleFacts } from './parsedModules';
 import { registrySetupFiles } from './testSetupFiles';
+import { connectionLentFrom } from './rolledBackCallbacks';
 
 /** PostgreSQL driver modules a test may mock wholesale. */
 const DRIVER_MODULES = new Set(['pg', 'pg-pool', 'postgres', 'pg-promise', '@neondatabase/serverless', '@vercel/postgres']);
@@ -143,9 +144,26 @@ function isDouble(expression: ts.Expression, doubles: TestDoubles, flow: Flow, d
   // `fakePool.connect().then((c) => …)`: the connection the promise resolves to.
   const promise = promiseResolvedInto(binding.parameterOf, binding.parameter);
   if (promise) return next(promise);
+  // `withTransaction(mockPool as Pool, async (client) => …)`: the connection the helper checks out of that pool.
+  const lender = poolLendingTo(binding.parameterOf, binding.parameter);
+  if (lender) return next(lender);
   const index = binding.parameterOf.parameters.indexOf(binding.parameter);
   const arguments_ = ts.isIdentifier(binding.parameter.name) ? argumentsPassed(binding.parameterOf, index, flow) : undefined;
   return arguments_ !== undefined && arguments_.length > 0 && arguments_.every(next);
+}
+
+/**
+ * The pool a callback's first parameter is lent a connection of: the callback is written in place as an argument of a
+ * call of a project function that hands it a connection it checks out of one of its own parameters (rolledBackCallbacks.ts
+ * connectionLentFrom), and that argument of the call is the pool.
+ */
+function poolLendingTo(fn: ts.SignatureDeclaration, parameter: ts.ParameterDeclaration): ts.Expression | undefined {
+  if ((!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) || fn.parameters[0] !== parameter) return undefined;
+  const written = outermostWrapper(fn);
+  const call = written.parent;
+  if (!ts.isCallExpression(call) || call.arguments.some(ts.isSpreadElement)) return undefined;
+  const lender = connectionLentFrom(call, call.arguments.indexOf(written as ts.Expression));
+  return lender !== undefined ? call.arguments[lender] : undefined;
 }
 
 /** The values a name a const destructures may have (memberValues), when that is its nearest declaration. */

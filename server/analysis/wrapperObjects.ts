@@ -16,6 +16,8 @@ import { ModuleFacts } from './parsedModules';
 import { fileImports, type ImportedName } from './ownServerHelpers';
 import { projectModulePath } from './moduleResolution';
 import { capsAtOneConnection } from './poolFactories';
+import { declaredClientKind } from './poolParameters';
+import { isNullish } from './postgresJsUses';
 import { callerFiles, parsed } from './callerFiles';
 import { isCommonJsExports, isModuleExports, topLevelFunction } from './topLevelFunctions';
 
@@ -51,7 +53,7 @@ export interface WrapperMethod {
   flow: Flow;
   /** The caller's expression standing for `receiver` (an expression of the method's own file), if there is one. */
   receiverFor(receiver: ts.Expression): ts.Expression | undefined;
-  /** Whether `receiver` is a pool the wrapper's factory makes for each object (`const sql = postgres(url)` in its body). */
+  /** Whether `receiver` is a pool the wrapper's factory makes for each object (`const sql = postgres(url)` in its body), or a field of its class holding one. */
   pooled(receiver: ts.Expression): boolean;
 }
 
@@ -72,7 +74,7 @@ export class WrapperObjects {
     if (!made) return undefined;
     const found = methodIn(made, callee.name.text, 0);
     if (!found) return undefined;
-    return { fn: found.fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, found.made), pooled: (receiver) => factoryPool(receiver, found.ctx, found.made) };
+    return { fn: found.fn, flow: found.ctx.flow, receiverFor: (receiver) => receiverFor(receiver, found.ctx, found.made), pooled: (receiver) => factoryPool(receiver, found.ctx, found.made) || classFieldPool(receiver, found.ctx, found.made) };
   }
 
   /**
@@ -538,13 +540,35 @@ function factoryPool(receiver: ts.Expression, ctx: Context, made: Made): boolean
   let owner: ts.Node | undefined = binding.variable.parent;
   while (owner && !ts.isFunctionLike(owner)) owner = owner.parent;
   if (owner !== made.factory) return false;
-  const creation = unwrap(binding.variable.initializer);
+  return makesDriverPool(binding.variable.initializer, ctx);
+}
+
+/** A driver's pool made there (POOL_MAKERS: postgres.js's client, pg's `new Pool(…)`), not capped at one connection. */
+function makesDriverPool(value: ts.Expression, ctx: Context): boolean {
+  const creation = unwrap(value);
   if (!ts.isCallExpression(creation) && !ts.isNewExpression(creation)) return false;
   const callee = creation.expression;
   const maker = ts.isIdentifier(callee) ? fileImports(ctx.source).get(callee.text)
     : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? namespaceMember(ctx, callee.expression.text, callee.name.text) : undefined;
   if (!maker || !POOL_MAKERS.get(maker.specifier)?.has(maker.name)) return false;
   return !(creation.arguments ?? []).some(capsAtOneConnection);
+}
+
+/**
+ * A field of the wrapper's class its methods send on (`this.pool.query(text)`) that holds a pool: declared as one
+ * (`private pool: Pool | null`, poolParameters.ts declaresPool), or, with no type written, given nothing but a driver's
+ * pool made in the class (`this.pool = new Pool(…)` in an `initialize()`; an emptying `null` or `undefined` aside).
+ * Each call of the method may then run on another of its connections, as through a factory's pool (factoryPool).
+ */
+function classFieldPool(receiver: ts.Expression, ctx: Context, made: Made): boolean {
+  const value = unwrap(receiver);
+  if (!made.cls || !ts.isPropertyAccessExpression(value) || value.expression.kind !== ts.SyntaxKind.ThisKeyword) return false;
+  const field = value.name.text;
+  const declaration = made.cls.members.find((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && memberName(m) === field);
+  const declared = declaredClientKind(declaration?.type);
+  if (declared !== undefined) return declared === 'pool';
+  const given = fieldValues(made.cls, field).filter((value) => !isNullish(unwrap(value)));
+  return given.length > 0 && given.every((value) => makesDriverPool(value, ctx));
 }
 
 /** `pg.Pool` where `import pg from 'pg'` (or `const pg = require('pg')`): the module's export `member`. */

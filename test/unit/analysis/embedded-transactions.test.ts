@@ -338,6 +338,59 @@ export abstract class Repository {
   assert.deepEqual(rules(repository('options!.client!')), []);
 });
 
+test('a client picked between a handed one and a connection the method checks out of its pool itself starts outside any transaction when it checks one out', () => {
+  const wallet = (pick: string, beforeSetting = '') => `import { Pool, PoolClient } from 'pg';
+export class Wallets {
+  constructor(private pool: Pool) {}
+  async open(owner: string, options?: { client?: PoolClient }) {
+    const client = ${pick};
+    try {
+      ${beforeSetting}
+      await client.query("SELECT set_config('app.owner', $1, true)", [owner]);
+      return await client.query('SELECT * FROM wallets');
+    } finally {
+      if (!options?.client) (client as PoolClient).release();
+    }
+  }
+}`;
+  assert.deepEqual(rules(wallet('options?.client || await this.pool.connect()')), ['set-local-outside-transaction']);
+  assert.deepEqual(rules(wallet('options?.client ?? (await this.pool.connect())')), ['set-local-outside-transaction']);
+  // It begins a transaction on whichever client it picked, or the query runs only on the handed one: silent.
+  assert.deepEqual(rules(wallet('options?.client || await this.pool.connect()', "if (!options?.client) await client.query('BEGIN');")), []);
+  assert.deepEqual(rules(wallet('options?.client || await this.pool.connect()', 'if (!options?.client) return null;')), []);
+  // A connect of something not known to be a pool, or one handed a callback, says nothing: the caller's side decides.
+  assert.deepEqual(rules(wallet('options?.client || await this.source.connect()')), []);
+  assert.deepEqual(rules(wallet('options?.client || await this.pool.connect(onConnect)')), []);
+});
+
+test('a client picked between a handed one and what a getter of the project returns is a pool when every value the getter hands out is one', (t) => {
+  const repo = scratchRepository('getter-fallbacks', t);
+  repo.write('src/config/database.ts', [
+    "import knex, { Knex } from 'knex';",
+    'let instance: Knex;',
+    'export function connectDatabase(url: string) { instance = knex({ client: "pg", connection: url }); }',
+    'export const getDb = (): Knex => {',
+    "  if (!instance) throw new Error('not connected');",
+    '  return instance;',
+    '};',
+    'let current: Knex.Transaction;',
+    'export function useTransaction(trx: Knex.Transaction) { current = trx; }',
+    'export const getCurrent = () => current;',
+  ]);
+  const hook = (getter: string) => [
+    `import { ${getter} } from '../config/database';`,
+    'export async function tenantHook(request: any) {',
+    '  const trx = request.transaction;',
+    `  const db = trx || ${getter}();`,
+    "  await db.raw('SET LOCAL app.tenant_id = ?', [request.user.tenant]);",
+    '}',
+  ].join('\n');
+  const lint = (name: string, text: string) => analyze(text, 'typescript', {}, repo.write(`src/middleware/${name}.ts`, text)).map((f) => f.rule);
+  assert.deepEqual(lint('pooled', hook('getDb')), ['set-local-outside-transaction']);
+  // A getter handing out something else (a transaction a caller stored) leaves the request's client to decide: silent.
+  assert.deepEqual(lint('stored', hook('getCurrent')), []);
+});
+
 test('a `tx ?? pool` client under a guard on the handed-in side (if (tx), tx && …) is the caller\'s: silent; under another guard it may be the pool', () => {
   const scoped = (guarded: string) => `import { Pool, PoolClient } from 'pg';
 const pool = new Pool();

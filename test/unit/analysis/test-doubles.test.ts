@@ -3,8 +3,9 @@
 // the real driver, keep theirs.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initAnalysis } from '../../../server/analysis/index';
+import { analyze, initAnalysis } from '../../../server/analysis/index';
 import { embeddedFindings } from '../../helpers/embedded';
+import { scratchRepository } from '../../helpers/scratch';
 
 before(() => initAnalysis());
 
@@ -122,4 +123,54 @@ test('a real pool taken the same ways in a test keeps its lock finding', () => {
   // A .then callback on a checkout of the application's pool, imported by the test.
   const imported = "import { vi, it } from 'vitest';\nimport { pool } from '../db';\nconst spy = vi.fn();\n";
   assert.deepEqual(found(`${imported}it('locks', async () => {\n  await pool.connect().then((c) => c.query(${LOCK}));\n});\n`, 'src/__tests__/reconcile.test.ts'), ['advisory-lock']);
+});
+
+/** A suite whose `sends` (a test body) may use a mock client, a mock pool, a real pool, and the project's `inTransaction`. */
+const PLACEHOLDER_SUITE = (sends: string) => `import { Pool, PoolClient } from 'pg';
+import { inTransaction, onOwnPool } from '../src/tx';
+const realPool = new Pool({ connectionString: process.env.DATABASE_URL });
+describe('orders', () => {
+  let fakeClient: jest.Mocked<Partial<PoolClient>>;
+  let fakePool: jest.Mocked<Partial<Pool>>;
+  beforeEach(() => {
+    fakeClient = { query: jest.fn().mockResolvedValue({ rows: [] }), release: jest.fn() };
+    fakePool = { connect: jest.fn().mockResolvedValue(fakeClient as PoolClient) };
+  });
+  it('runs', async () => {
+${sends}
+  });
+});
+`;
+
+test('placeholder text a test sends to a double, also through the connection a project helper checks out of a double pool, gets no syntax error', (t) => {
+  const repo = scratchRepository('double-placeholders', t);
+  repo.write('package.json', '{"name": "orders"}');
+  repo.write('src/tx.ts', [
+    "import { Pool, PoolClient } from 'pg';",
+    'const ownPool = new Pool();',
+    'export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {',
+    '  const client = await pool.connect();',
+    '  try {',
+    "    await client.query('BEGIN');",
+    '    const result = await work(client);',
+    "    await client.query('COMMIT');",
+    '    return result;',
+    "  } catch (error) { await client.query('ROLLBACK'); throw error; } finally { client.release(); }",
+    '}',
+    'export async function onOwnPool<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {',
+    '  const client = await ownPool.connect();',
+    '  try { return await work(client); } finally { client.release(); }',
+    '}',
+  ]);
+  const lint = (name: string, sends: string) => {
+    const text = PLACEHOLDER_SUITE(sends);
+    return analyze(text, 'typescript', {}, repo.write(`tests/${name}.test.ts`, text)).map((f) => f.rule);
+  };
+  assert.deepEqual(lint('direct', "    await fakeClient.query!('INSERT INTO orders ...');"), []);
+  assert.deepEqual(lint('checkout', "    const c = await fakePool.connect!();\n    await c.query('INSERT INTO items ...');"), []);
+  assert.deepEqual(lint('helper', "    await inTransaction(fakePool as Pool, async (client) => {\n      await client.query('INSERT INTO orders ...');\n      await client.query('SELECT pg_advisory_lock(1)');\n    });"), []);
+  // The same text on a real pool, or through a helper that lends a connection of another pool than the one handed, is parsed.
+  assert.deepEqual(lint('real', "    await realPool.query('INSERT INTO orders ...');"), ['syntax-error']);
+  assert.deepEqual(lint('real-helper', "    await inTransaction(realPool, async (client) => {\n      await client.query('INSERT INTO orders ...');\n    });"), ['syntax-error']);
+  assert.deepEqual(lint('own-pool', "    await onOwnPool(fakePool as Pool, async (client) => {\n      await client.query('INSERT INTO orders ...');\n      await client.query('SELECT pg_advisory_lock(1)');\n    });"), ['syntax-error', 'advisory-lock']);
 });

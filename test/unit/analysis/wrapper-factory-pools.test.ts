@@ -100,3 +100,37 @@ test('a one-connection pool, a wrapper over a handed-in client, or a registry ot
   assert.deepEqual(rulesOf('ledger/src/tenancy/client.ts', tenantScope("import pg from 'pg';\nimport { wrapClient } from '../store/postgres';", 'wrapClient(new pg.Client())')), []);
   assert.deepEqual(rulesOf('ledger/src/tenancy/open.ts', tenantScope("import { findStore } from '../store/open-registry';", "findStore('main')")), []);
 });
+
+/** A module exporting one instance of a database class whose `exec` sends its caller's text on `this.<field>`. */
+const serviceModule = (field: string, fill: string) => [
+  "import { Pool, PoolClient } from 'pg';",
+  'class Database {',
+  `  ${field}`,
+  '  async connect(url: string) {',
+  `    ${fill}`,
+  '  }',
+  '  async exec(text: string, values: unknown[] = []) {',
+  "    if (!this.conn) throw new Error('not connected');",
+  '    return this.conn.query(text, values);',
+  '  }',
+  '}',
+  'export const Db = new Database();',
+];
+
+test('BEGIN then set_config(…, true) through a singleton whose field holds a pool (declared one, or filled only with new Pool) is flagged', () => {
+  repo.write('ledger/src/service/declared.ts', serviceModule('private conn: Pool | null = null;', 'this.conn = new Pool({ connectionString: url });'));
+  repo.write('ledger/src/service/made.ts', serviceModule('private conn = null;', 'this.conn = new Pool({ connectionString: url, max: 10 });'));
+  const scope = (module: string) => tenantScope(`import { Db } from '../service/${module}';`, 'Db').map((line) => line.replace(/db\.run/g, 'db.exec'));
+  assert.deepEqual(rulesOf('ledger/src/tenancy/declared-field.ts', scope('declared')), ['set-local-outside-transaction 5']);
+  assert.deepEqual(rulesOf('ledger/src/tenancy/made-field.ts', scope('made')), ['set-local-outside-transaction 5']);
+});
+
+test('a singleton whose field holds one connection (declared PoolClient, a checkout, a pool capped at one) keeps BEGIN and the setting in one sequence', () => {
+  repo.write('ledger/src/service/checkout.ts', serviceModule('private conn: PoolClient | null = null;', 'this.conn = await new Pool({ connectionString: url }).connect();'));
+  repo.write('ledger/src/service/untyped-checkout.ts', serviceModule('private conn = null;', 'this.conn = await new Pool({ connectionString: url }).connect();'));
+  repo.write('ledger/src/service/capped.ts', serviceModule('private conn = null;', 'this.conn = new Pool({ connectionString: url, max: 1 });'));
+  const scope = (module: string) => tenantScope(`import { Db } from '../service/${module}';`, 'Db').map((line) => line.replace(/db\.run/g, 'db.exec'));
+  assert.deepEqual(rulesOf('ledger/src/tenancy/checkout-field.ts', scope('checkout')), []);
+  assert.deepEqual(rulesOf('ledger/src/tenancy/untyped-checkout-field.ts', scope('untyped-checkout')), []);
+  assert.deepEqual(rulesOf('ledger/src/tenancy/capped-field.ts', scope('capped')), []);
+});
