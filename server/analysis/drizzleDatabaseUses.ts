@@ -7,7 +7,8 @@
 // (`db.select()`, `db.execute(…)`, `db.query.users.findMany()`), tests it (`if (!cache.db)`), or hands it to
 // drizzle's migrator once; a database passed to a function of the file or of the project (or to each function a
 // local const chooses between), also as a property of an options object (`makeClient({ db })`), is followed into
-// that function's parameter, one given to a class's constructor into the methods the file calls on the instance,
+// that function's parameter, one given to a class's constructor into the methods the file calls on the instance (an
+// instance handed on: into every member, the database kept in private fields),
 // one a function returns (a factory: `async function tenantDb(id) { … return drizzle(client); }`, `const getDb = () =>
 // db`) into every call of that function, here and in the importers of its export, and a factory given to a function
 // that only calls it and hands back what it made (`lazySingleton(() => makeDb(url))`) into that function's call; a case
@@ -35,7 +36,7 @@ import { everyImporterPasses } from './exportImporters';
 import { PROJECT_CACHE_MS, TimedCache } from './timedCache';
 import { boundedText } from './folderEntries';
 import { scriptKindOf } from './parsedModules';
-import { functionOfModule } from './rolledBackCallbacks';
+import { classOfModule, functionOfModule } from './rolledBackCallbacks';
 import { topLevelFunction } from './topLevelFunctions';
 import { TABLE_RUNNERS } from './testTableValues';
 
@@ -262,11 +263,21 @@ function isReferenced(name: string, scope: ts.Node): boolean {
  * the file uses only to call methods (`repo.queueDeletion(…)`): the database is safe when the class keeps it
  * in fields (`private db: Database`, `this.db = db`, `this.billing = new Billing(db)`) and the methods called —
  * with the methods of `this` and of such member objects they call in turn — use those fields safely. Methods
- * nobody calls here may run transactions: they never run on this database.
+ * nobody calls here may run transactions: they never run on this database. An instance that goes where its calls are
+ * not known (`createEngine(config, { store })`) is read as an injected database is (privateInstanceStaysSafe).
  */
 function constructedStaysSafe(made: ts.NewExpression, index: number, view: FileView, walk: Walk): boolean {
+  const methods = methodsCalledOn(made);
+  return methods ? classStaysSafe({ made, index, methods }, view, walk) : privateInstanceStaysSafe(made, index, view, walk);
+}
+
+/**
+ * The methods called on the instance `made` creates, when a `const` (not exported) holds it and every use of that
+ * name calls a method (`repo.queueDeletion(…)`); undefined when the instance may go anywhere.
+ */
+function methodsCalledOn(made: ts.NewExpression): Set<string> | undefined {
   const holder = outermostWrapper(made).parent;
-  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || isExportedVariable(holder)) return false;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || isExportedVariable(holder)) return undefined;
   const methods = new Set<string>();
   const name = holder.name.text;
   let other = false;
@@ -279,7 +290,20 @@ function constructedStaysSafe(made: ts.NewExpression, index: number, view: FileV
     } else if (!shadows(node)) node.forEachChild(visit);
   };
   scopeOf(holder).forEachChild(visit);
-  return !other && classStaysSafe({ made, index, methods }, view, walk);
+  return other ? undefined : methods;
+}
+
+/**
+ * A database given to a class's constructor whose instance is handed on (`createEngine(config, { store })`), so any of
+ * its methods may run: read as a database NestJS injects (injectedDatabaseNeverRunsTransaction) — every member of the
+ * class walked, each field or member object holding the database private (no code outside the class reaches it), no
+ * file of the project reading it by its quoted name or extending the class (readAroundPrivacy).
+ */
+function privateInstanceStaysSafe(made: ts.NewExpression, index: number, view: FileView, walk: Walk): boolean {
+  const found = constructedClass(made, index, view, walk);
+  const parameter = found?.cls.members.find(ts.isConstructorDeclaration)?.parameters[index];
+  const holders = found && parameter && heldDatabaseStaysSafe(found, parameter, { everyMethod: true }, walk);
+  return holders !== undefined && keptPrivately(found!.cls, holders) && !readAroundPrivacy(found!.cls, holders, found!.view);
 }
 
 /** An object made with the database as its `index`th argument, and the methods called on it. */
@@ -287,10 +311,15 @@ interface Instance { made: ts.NewExpression; index: number; methods: Set<string>
 
 /** Whether the database argument of an instance stays safe inside its class when only its `methods` are called. */
 function classStaysSafe({ made, index, methods }: Instance, view: FileView, walk: Walk): boolean {
-  if (++walk.hops > MAX_HOPS || !ts.isIdentifier(made.expression) || index < 0 || made.arguments!.slice(0, index).some(ts.isSpreadElement)) return false;
-  const found = classNamed(made.expression.text, view, walk);
+  const found = constructedClass(made, index, view, walk);
   const parameter = found?.cls.members.find(ts.isConstructorDeclaration)?.parameters[index];
   return found !== undefined && parameter !== undefined && heldDatabaseStaysSafe(found, parameter, { methods }, walk) !== undefined;
+}
+
+/** The class `made` constructs (by name, classNamed), when the database is its `index`th argument with no spread before it. */
+function constructedClass(made: ts.NewExpression, index: number, view: FileView, walk: Walk): { view: FileView; cls: ts.ClassDeclaration } | undefined {
+  if (++walk.hops > MAX_HOPS || !ts.isIdentifier(made.expression) || index < 0 || made.arguments!.slice(0, index).some(ts.isSpreadElement)) return undefined;
+  return classNamed(made.expression.text, view, walk);
 }
 
 /** Where a class keeps the database it was given: its fields, and its member objects made with it. */
@@ -479,7 +508,11 @@ function methodNamed(cls: ts.ClassDeclaration, name: string): ts.Node | undefine
     && (ts.isMethodDeclaration(m) || ts.isAccessor(m) ? m.body !== undefined : ts.isPropertyDeclaration(m) && m.initializer !== undefined && ts.isFunctionLike(unwrap(m.initializer))));
 }
 
-/** A class declared at the top of this file, or exported by name from a file of the project this file imports it from. */
+/**
+ * A class declared at the top of this file, or exported by name from a file of the project this file imports it from,
+ * also through the project's barrel files (`export * from './pg-run-store.js'` in a workspace package's index.ts), as
+ * calledFunction finds a function.
+ */
 function classNamed(name: string, view: FileView, walk: Walk): { view: FileView; cls: ts.ClassDeclaration } | undefined {
   const imported = importedNames(view.source).get(name);
   let target: FileView | undefined = view;
@@ -490,7 +523,9 @@ function classNamed(name: string, view: FileView, walk: Walk): { view: FileView;
   }
   const cls = target?.source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s)
     && (s.name?.text === name || (name === 'default' && hasModifier(s, ts.SyntaxKind.DefaultKeyword))));
-  return target && cls ? { view: target, cls } : undefined;
+  if (target && cls) return { view: target, cls };
+  const reexported = imported && imported.name !== 'default' ? classOfModule(view.source, imported.specifier, imported.name) : undefined;
+  return reexported && { view: viewOf(reexported.getSourceFile()), cls: reexported };
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { Candidate, StatementFacts } from './detect';
 import type { DocumentText } from './types';
 import { escapeRegExp } from './regexText';
+import { triggerDefinitions, type TriggerDefinition } from './triggerDefinitions';
 
 /** A statement of the file: where it is in the text, and what it holds. */
 export interface PlacedStatement {
@@ -33,7 +34,9 @@ export function readsAsOff(value: string | undefined): boolean {
  *   default may be on (`enable_seqscan`), so turning it off is no return;
  * - an advisory unlock of the very key (arguments as written) another routine locks, when a third routine of
  *   the statements calls both (one call, one server connection: the unlock releases the lock where it was
- *   taken). Called apart, by the application, the unlock may run on another connection: still a finding.
+ *   taken), or when the two are trigger routines fired by one statement, the lock's BEFORE and the unlock's AFTER
+ *   it (firedInOneStatement). Called apart, by the application, the unlock may run on another connection: still a
+ *   finding.
  * - a statement of the file itself (not of a routine body) that puts a custom setting back to `''` or NULL when
  *   another statement or routine of the file sets it to a value not known to be off: clearsBesideSetters.
  * `text` is the text the statements' offsets point into (without it, no lock pair is found).
@@ -48,13 +51,39 @@ export function closingHalvesOfPairs(statements: readonly PlacedStatement[], tex
     if (sets.some((other) => other.setting === candidate.setting && other.routine !== candidate.routine && isUndoneByClear(other))) closing.add(candidate);
   }
   const locks = stored.filter((c) => c.rule === 'advisory-lock' && c.advisory?.action === 'lock');
+  let triggers: TriggerDefinition[] | undefined;
   for (const candidate of stored) {
     const unlock = candidate.rule === 'advisory-lock' && candidate.advisory?.action === 'unlock' ? candidate.advisory : undefined;
     if (!unlock || unlock.key === '*' || text === undefined) continue;
     const helpers = locks.filter((lock) => sameKey(lock.advisory!.key, unlock.key) && lock.routine !== candidate.routine);
-    if (helpers.some((lock) => calledTogether(statements, text, lock.routine!, candidate.routine!))) closing.add(candidate);
+    const firedTogether = (lock: Candidate): boolean => firedInOneStatement((triggers ??= triggerDefinitions(statementTexts(statements, text))), lock.routine!, candidate.routine!);
+    if (helpers.some((lock) => calledTogether(statements, text, lock.routine!, candidate.routine!) || firedTogether(lock))) closing.add(candidate);
   }
   return closing;
+}
+
+/** The statements' texts, up to the bound of those searched. */
+function* statementTexts(statements: readonly PlacedStatement[], text: DocumentText): Generator<string> {
+  for (const { start, end } of statements.slice(0, MAX_CALLER_STATEMENTS)) yield text.slice(start, end);
+}
+
+/**
+ * Whether the unlock routine runs only as a trigger fired in the same statement as the lock routine, after it: each
+ * trigger of the file running it is an AFTER trigger, and the file has a BEFORE trigger running the lock routine on
+ * the same table, for each of its events (`BEFORE INSERT ON comments` … `AFTER INSERT ON comments`), without a WHEN
+ * condition, and row by row where the unlock runs row by row. Both then run in that statement's transaction, on one
+ * connection, the lock first. A routine no trigger runs is not one.
+ */
+function firedInOneStatement(triggers: readonly TriggerDefinition[], lock: string, unlock: string): boolean {
+  const unlocking = triggers.filter((trigger) => sameRoutine(trigger.routine, unlock));
+  return unlocking.length > 0 && unlocking.every((after) => after.timing === 'after' && triggers.some((before) =>
+    before.timing === 'before' && sameRoutine(before.routine, lock) && before.table === after.table && !before.conditional
+    && (before.rowLevel || !after.rowLevel) && after.events.every((event) => before.events.includes(event))));
+}
+
+/** Routine names compared without their schema, as calledTogether finds calls. */
+function sameRoutine(a: string, b: string): boolean {
+  return a.split('.').pop() === b.split('.').pop();
 }
 
 /**

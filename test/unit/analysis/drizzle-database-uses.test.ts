@@ -183,13 +183,66 @@ test('a drizzle database handed to a repository class of the project is followed
     memberTransaction: ["await store.wipe('a');"],
     // the database leaves the class
     handedOut: ['const raw = store.handOut();'],
-    // the repository itself goes where it is not followed
+    // the repository goes where any of its methods may be called (merge runs a transaction)
     passedOn: ['await schedule(store);'],
   };
   for (const [name, calls] of Object.entries(variants)) {
     const folder = project(`class-${name}`, files(calls));
     assert.deepEqual(rulesOf(folder, 'src/job.ts', job(calls)), FLAGGED, name);
   }
+});
+
+test('a drizzle database handed to a class the project exports through a barrel is followed into it; an instance handed on is read as an injected database: every member walked, the database kept private', () => {
+  const worker = (after: string[]) => [
+    "import postgres from 'postgres';",
+    "import { drizzle } from 'drizzle-orm/postgres-js';",
+    "import { LedgerWriter } from './ledger';",
+    'const db = drizzle(postgres(process.env.LEDGER_URL!));',
+    'for (const entry of await db.select().from(pending)) {',
+    '  const writer = new LedgerWriter(db, entry.account);',
+    ...after,
+    '}',
+  ];
+  const writer = (members: string[], held = 'private readonly db: Database', heritage = '') => [
+    `export class LedgerWriter${heritage} {`,
+    `  constructor(${held}, private readonly account?: string) {}`,
+    '  async post(amount: number) {',
+    '    await this.db.insert(ledger).values({ account: this.account ?? null, amount });',
+    '    await this.db.update(balances).set({ total: sql`total + ${amount}` }).where(eq(balances.account, this.account));',
+    '  }',
+    ...members,
+    '}',
+  ];
+  const files = (after: string[], ledger: string[], extra: Record<string, string[]> = {}) => ({
+    'src/worker.ts': worker(after),
+    // `.js` specifiers of TypeScript sources, as ESM packages write them
+    'src/ledger/index.ts': ["export * from './types.js';", "export * from './writer.js';"],
+    'src/ledger/types.ts': ['export type Database = unknown;'],
+    'src/ledger/writer.ts': ledger,
+    ...extra,
+  });
+  const handedOn = ['  await settle(entry, { writer });'];
+  const rules = (name: string, after: string[], ledger: string[], extra?: Record<string, string[]>) =>
+    rulesOf(project(`barrel-class-${name}`, files(after, ledger, extra)), 'src/worker.ts', worker(after));
+  // Only its methods called, the class found through the barrel's `export *`.
+  assert.deepEqual(rules('called', ['  await writer.post(entry.amount);'], writer([])), []);
+  // Handed on: any method may run, and none reaches a transaction or lets the database out.
+  assert.deepEqual(rules('handed-on', handedOn, writer(['  describe() { return `ledger of ${this.account}`; }'])), []);
+  const kept: Record<string, [string[], string[], Record<string, string[]>?]> = {
+    // a called method runs a transaction
+    calledTransaction: [['  await writer.reverse();'], writer(['  reverse() { return this.db.transaction(async (tx) => { await tx.delete(ledger); }); }'])],
+    // handed on, and a method nobody calls here runs one: the receiver may call it
+    uncalledTransaction: [handedOn, writer(['  reverse() { return this.db.transaction(async (tx) => { await tx.delete(ledger); }); }'])],
+    // handed on, and a method hands the database out
+    handsOut: [handedOn, writer(['  get handle() { return this.db; }'])],
+    // handed on, the field readable from outside the class
+    publicField: [handedOn, writer([], 'readonly db: Database')],
+    // handed on, a subclass may reach the field
+    extendsBase: [handedOn, writer([], 'private readonly db: Database', ' extends Base')],
+    // handed on, another file reads the private field by its quoted name
+    quotedRead: [handedOn, writer([]), { 'src/audit.ts': ["export const peek = (w: any) => w['db'].transaction(work);"] }],
+  };
+  for (const [name, [after, ledger, extra]] of Object.entries(kept)) assert.deepEqual(rules(name, after, ledger, extra), FLAGGED, name);
 });
 
 test('a drizzle database loaded with a dynamic import() and only queried is followed like a named import', () => {

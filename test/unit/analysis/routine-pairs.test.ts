@@ -152,3 +152,60 @@ test("a script's clear stays reported alone, of another or a built-in setting, a
   const next = routine('next_batch', "PERFORM set_config('batch.seq', (coalesce(nullif(current_setting('batch.seq', true), ''), '0')::int + 1)::text, false);");
   assert.deepEqual(lines(`${next}SELECT set_config('batch.seq', '', false);\n`), [3, 6]);
 });
+
+/** A trigger routine whose body runs `statement` (line 7 of its definition, after its DECLARE). */
+const triggerRoutine = (name: string, statement: string): string =>
+  `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger AS $fn$
+DECLARE
+  _space constant int := 5150;
+  _event int;
+BEGIN
+  _event = NEW.event_id;
+  ${statement}
+  RETURN NEW;
+END;
+$fn$ LANGUAGE plpgsql;
+`;
+const TAKE_SEAT = triggerRoutine('seat_number_take', 'PERFORM pg_advisory_lock(_space, _event);');
+const RELEASE_SEAT = triggerRoutine('seat_number_release', 'PERFORM pg_advisory_unlock(_space,_event);');
+const trigger = (name: string, clauses: string, routine: string): string => `CREATE TRIGGER ${name}\n  ${clauses}\n  EXECUTE PROCEDURE ${routine}();\n`;
+const BEFORE_INSERT = trigger('seat_number_take', 'BEFORE INSERT ON seats\n  FOR EACH ROW -- WHEN (NEW.seat IS NULL)', 'seat_number_take');
+const AFTER_INSERT = trigger('seat_number_release', 'AFTER INSERT ON seats\n  FOR EACH ROW', 'seat_number_release');
+
+test("an unlock in an AFTER trigger's routine, releasing the key a BEFORE trigger of the same table and event locks, is not reported; the lock is", () => {
+  // The routines define lines 1–10 and 11–20: the lock is on line 7, the unlock on line 17.
+  assert.deepEqual(lines(TAKE_SEAT + RELEASE_SEAT + BEFORE_INSERT + AFTER_INSERT), [7]);
+  // Triggers first, quoted and schema-qualified names, EXECUTE FUNCTION, a statement-level unlock after row-level locks.
+  const spelled = trigger('"Take"', 'BEFORE UPDATE OF seat, row_no OR INSERT ON public.seats FOR ROW', 'app.seat_number_take')
+    + 'CREATE TRIGGER release AFTER INSERT OR UPDATE OF seat, row_no ON public.seats /* FOR EACH ROW WHEN (x) */ EXECUTE FUNCTION app.seat_number_release();\n';
+  assert.deepEqual(lines(spelled + TAKE_SEAT + RELEASE_SEAT), [4 + 7]);
+  // A constraint trigger deferred to the commit still runs in the statement's transaction, on its connection.
+  const deferred = 'CREATE CONSTRAINT TRIGGER seat_number_release AFTER INSERT ON seats DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION seat_number_release();\n';
+  assert.deepEqual(lines(TAKE_SEAT + RELEASE_SEAT + BEFORE_INSERT + deferred), [7]);
+});
+
+test('an unlock trigger routine is still reported when no BEFORE lock trigger surely fires in the same statement', () => {
+  const both = (...triggers: string[]): number[] => lines(TAKE_SEAT + RELEASE_SEAT + triggers.join(''));
+  const cases: Record<string, string[]> = {
+    // no trigger runs either routine: they may be called apart
+    noTriggers: [],
+    // the unlock fires on another table
+    otherTable: [BEFORE_INSERT, trigger('seat_number_release', 'AFTER INSERT ON bookings FOR EACH ROW', 'seat_number_release')],
+    // the unlock also fires on updates, which take no lock
+    moreEvents: [BEFORE_INSERT, trigger('seat_number_release', 'AFTER INSERT OR UPDATE ON seats FOR EACH ROW', 'seat_number_release')],
+    // the unlock fires for other updated columns than the lock
+    otherColumns: [trigger('seat_number_take', 'BEFORE UPDATE OF seat ON seats FOR EACH ROW', 'seat_number_take'), trigger('seat_number_release', 'AFTER UPDATE ON seats FOR EACH ROW', 'seat_number_release')],
+    // the lock may not be taken
+    conditionalLock: [trigger('seat_number_take', 'BEFORE INSERT ON seats FOR EACH ROW WHEN (NEW.seat IS NULL)', 'seat_number_take'), AFTER_INSERT],
+    // one lock per statement, one unlock per row
+    statementLock: [trigger('seat_number_take', 'BEFORE INSERT ON seats FOR EACH STATEMENT', 'seat_number_take'), AFTER_INSERT],
+    // the unlock fires before the lock
+    unlockFirst: [trigger('seat_number_take', 'AFTER INSERT ON seats FOR EACH ROW', 'seat_number_take'), trigger('seat_number_release', 'BEFORE INSERT ON seats FOR EACH ROW', 'seat_number_release')],
+    // the unlock routine also runs on a table no lock trigger guards
+    secondTable: [BEFORE_INSERT, AFTER_INSERT, trigger('booking_release', 'AFTER INSERT ON bookings FOR EACH ROW', 'seat_number_release')],
+  };
+  for (const [name, triggers] of Object.entries(cases)) assert.deepEqual(both(...triggers), [7, 17], name);
+  // Another key: no pair whatever the triggers.
+  const otherKey = triggerRoutine('seat_number_release', 'PERFORM pg_advisory_unlock(_space, _event + 1);');
+  assert.deepEqual(lines(TAKE_SEAT + otherKey + BEFORE_INSERT + AFTER_INSERT), [7, 17]);
+});
