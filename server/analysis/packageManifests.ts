@@ -4,7 +4,7 @@
 // (packageScripts: prismaMigrate.ts, projectMigrators.ts, testEnvironment.ts, testSetupFiles.ts, testRunnerScope.ts).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SKIPPED_FOLDERS, boundedText, foldersUp, isFile, walkFolders } from './folderEntries';
+import { SKIPPED_FOLDERS, boundedText, isFile, walkFolders } from './folderEntries';
 import { ROOT_LEVELS, foldersUpToRoot } from './projectPaths';
 import { CACHE_MS, PROJECT_CACHE_MS, TimedCache } from './timedCache';
 
@@ -95,7 +95,9 @@ const roots = new TimedCache<string | undefined>(PROJECT_CACHE_MS, MAX_CACHED_FO
 /** The nearest folder above that declares a workspace (pnpm-workspace.yaml, or package.json `workspaces`), cached per folder. */
 export function workspaceRoot(start: string): string | undefined {
   const declaresWorkspaces = (manifest: string): boolean => isFile(manifest) && readJson(manifest)?.workspaces !== undefined;
-  return roots.get(start, () => foldersUp(start, ROOT_LEVELS).find((folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || declaresWorkspaces(join(folder, 'package.json'))));
+  // Not past the file's repository root: a workspace file above the checkout (a home folder's, a CI runner's) is no
+  // workspace of this project.
+  return roots.get(start, () => foldersUpToRoot(start, ROOT_LEVELS).find((folder) => isFile(join(folder, 'pnpm-workspace.yaml')) || declaresWorkspaces(join(folder, 'package.json'))));
 }
 
 /** Package name → folder, for the package.json files under a workspace root (bounded walk). */

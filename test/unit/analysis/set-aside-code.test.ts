@@ -121,12 +121,6 @@ test('archived tests keep their findings where a runner may reach them or someth
   const ci = scratchRepository(t);
   ci.write('.github/workflows/legacy.yml', 'jobs:\n  legacy:\n    steps:\n      - run: npx jest --rootDir .archived-tests\n');
   assert.deepEqual(rules(TEST, ci.write('.archived-tests/orders/tenant.test.ts', TEST)), ['session-set']);
-  // No repository root: nothing is known about the folders above.
-  const bare = mkdtempSync(join(tmpdir(), 'poolsafe-set-aside-bare-'));
-  t.after(() => rmSync(bare, { recursive: true, force: true }));
-  mkdirSync(join(bare, '.archived-tests'));
-  writeFileSync(join(bare, '.archived-tests', 'tenant.test.ts'), TEST);
-  assert.deepEqual(rules(TEST, join(bare, '.archived-tests', 'tenant.test.ts')), ['session-set']);
 });
 
 test('a tests folder name joins the kind words: archived, old or backed-up tests are set aside, a plain or feature-named one is not', () => {
